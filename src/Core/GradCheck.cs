@@ -1,0 +1,87 @@
+namespace Mlp;
+
+/// <summary>The comparison of one input's analytic gradient with central finite differences.</summary>
+/// <param name="Name">The input's name or position.</param>
+/// <param name="EntriesChecked">How many entries were perturbed.</param>
+/// <param name="MaxAbsError">max |g − ĝ| over the checked entries.</param>
+/// <param name="MaxRelativeError">max |g − ĝ| / max(|g|, |ĝ|) over the checked entries (0 where both are 0).</param>
+/// <param name="NormRelativeError">‖g − ĝ‖ / max(‖g‖, ‖ĝ‖) over the checked entries: the headline number.</param>
+public sealed record GradCheckResult(string Name, int EntriesChecked, double MaxAbsError, double MaxRelativeError, double NormRelativeError);
+
+/// <summary>
+/// Checks tape gradients against central finite differences <c>(f(x+h) − f(x−h)) / 2h</c>, computed in double
+/// from float32 forward passes (PyTorch: <c>torch.autograd.gradcheck</c>, which uses float64).
+/// </summary>
+public static class GradCheck
+{
+    /// <summary>
+    /// Builds <paramref name="f"/> on a fresh tape from leaves holding <paramref name="inputs"/>, takes its gradients,
+    /// and compares up to <paramref name="entriesPerInput"/> randomly chosen entries of each input's gradient with
+    /// central differences of step <paramref name="step"/>.
+    /// </summary>
+    /// <param name="f">Builds a one-element result from the leaves (in the order of <paramref name="inputs"/>).</param>
+    /// <param name="inputs">The inputs and parameters, by name.</param>
+    /// <param name="step">The finite-difference step h.</param>
+    /// <param name="entriesPerInput">Entries checked per input; all of them when the input is smaller.</param>
+    /// <param name="seed">Chooses which entries are checked.</param>
+    /// <exception cref="ArgumentException"><paramref name="f"/> does not return a one-element result.</exception>
+    public static IReadOnlyList<GradCheckResult> Check(
+        Func<Tape, Node[], Node> f, IReadOnlyList<KeyValuePair<string, Tensor>> inputs, double step, int entriesPerInput, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(step);
+        Tensor[] values = inputs.Select(kv => kv.Value).ToArray();
+
+        var tape = new Tape();
+        Node[] leaves = inputs.Select(kv => tape.Parameter(kv.Key, kv.Value)).ToArray();
+        Node outNode = f(tape, leaves);
+        if (outNode.Value.Length != 1)
+            throw new ArgumentException($"GradCheck needs a one-element result; got shape {Tensor.ShapeString(outNode.Value.Shape)}.", nameof(f));
+        Gradients grads = tape.Backward(outNode);
+
+        double Eval(Tensor[] vals)
+        {
+            var t = new Tape();
+            Node[] ls = vals.Select(t.Input).ToArray();
+            return f(t, ls).Value.ToScalar();
+        }
+
+        var rng = new Rng(seed);
+        var results = new List<GradCheckResult>();
+        for (int i = 0; i < values.Length; i++)
+        {
+            Tensor analytic = grads[leaves[i]];
+            int n = values[i].Length;
+            int[] entries = n <= entriesPerInput ? Enumerable.Range(0, n).ToArray() : rng.Permutation(n)[..entriesPerInput];
+            double maxAbs = 0, maxRel = 0, diffSq = 0, aSq = 0, nSq = 0;
+            float[] buf = values[i].ToArray();
+            int[] shape = values[i].ShapeArray();
+            foreach (int e in entries)
+            {
+                float orig = buf[e];
+                var perturbed = (Tensor[])values.Clone();
+                buf[e] = (float)(orig + step);
+                double hPlus = buf[e] - (double)orig; // the step float32 can actually represent
+                perturbed[i] = new Tensor((float[])buf.Clone(), shape);
+                double up = Eval(perturbed);
+                buf[e] = (float)(orig - step);
+                double hMinus = orig - (double)buf[e];
+                perturbed[i] = new Tensor((float[])buf.Clone(), shape);
+                double down = Eval(perturbed);
+                buf[e] = orig;
+
+                double numeric = (up - down) / (hPlus + hMinus);
+                double a = analytic.Data[e];
+                double err = Math.Abs(a - numeric);
+                double scale = Math.Max(Math.Abs(a), Math.Abs(numeric));
+                maxAbs = Math.Max(maxAbs, err);
+                if (scale > 0) maxRel = Math.Max(maxRel, err / scale);
+                diffSq += err * err; aSq += a * a; nSq += numeric * numeric;
+            }
+            double denom = Math.Sqrt(Math.Max(aSq, nSq));
+            results.Add(new GradCheckResult(inputs[i].Key, entries.Length, maxAbs, maxRel, denom > 0 ? Math.Sqrt(diffSq) / denom : 0));
+        }
+        return results;
+    }
+}

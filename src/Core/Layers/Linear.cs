@@ -1,0 +1,38 @@
+namespace Mlp;
+
+/// <summary>Fully connected layer: <c>y = x·w + b</c>. PyTorch: <c>nn.Linear</c> / <c>F.linear</c>.</summary>
+/// <remarks>Weights are <b>(in, out)</b>, as in the lesson; PyTorch stores the transpose, (out, in).</remarks>
+public static class Linear
+{
+    /// <summary>The gradients of a linear layer with respect to its three inputs.</summary>
+    /// <param name="Dx">(n, in): <c>dy·wᵀ</c>.</param>
+    /// <param name="Dw">(in, out): <c>xᵀ·dy</c>.</param>
+    /// <param name="Db">(out): <c>Σ_rows dy</c>.</param>
+    public readonly record struct Grads(Tensor Dx, Tensor Dw, Tensor Db);
+
+    /// <summary>Computes <c>x·w + b</c> and its backward closure.</summary>
+    /// <param name="x">(n, in) inputs, one row per example.</param>
+    /// <param name="w">(in, out) weight.</param>
+    /// <param name="b">(out) bias.</param>
+    /// <returns>The (n, out) output and <c>dy ↦ (dx, dw, db)</c>.</returns>
+    /// <exception cref="ArgumentException">The shapes do not fit; the message names all three.</exception>
+    public static Vjp<Grads> Forward(Tensor x, Tensor w, Tensor b)
+    {
+        CheckShapes(x, w, b);
+        Tensor y = Ops.MatMul(x, w) + b;
+        return new(y, dy => new Grads(
+            Dx: Ops.MatMul(dy, w, transposeA: false, transposeB: true),   // dx = dy·wᵀ
+            Dw: Ops.MatMul(x, dy, transposeA: true, transposeB: false),   // dw = xᵀ·dy
+            Db: Ops.SumRows(dy)));                                        // db = Σ_rows dy
+    }
+
+    internal static void CheckShapes(Tensor x, Tensor w, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(b);
+        if (x.Rank != 2 || w.Rank != 2 || b.Rank != 1 || x.Dims[1] != w.Dims[0] || b.Dims[0] != w.Dims[1])
+            throw new ArgumentException(
+                $"Linear needs x (n, in), w (in, out), b (out); got x {Tensor.ShapeString(x.Dims)}, w {Tensor.ShapeString(w.Dims)}, b {Tensor.ShapeString(b.Dims)}.");
+    }
+}
