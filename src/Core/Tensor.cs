@@ -240,15 +240,19 @@ public sealed partial class Tensor
         return true;
     }
 
-    /// <summary>The largest absolute element-wise difference to <paramref name="other"/>.</summary>
+    /// <summary>The largest absolute element-wise difference to <paramref name="other"/> (NaN if either has a NaN).</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public float MaxAbsDiff(Tensor other)
     {
         RequireSameShape(other, nameof(MaxAbsDiff));
-        if (Data.Length == 0) return 0f;
-        var diff = new float[Data.Length];
-        TensorPrimitives.Subtract(Data, other.Data, diff);
-        return TensorPrimitives.MaxMagnitude(diff) is var m ? Math.Abs(m) : 0f;
+        float max = 0f;
+        for (int i = 0; i < Data.Length; i++)
+        {
+            float d = MathF.Abs(Data[i] - other.Data[i]);
+            if (float.IsNaN(d)) return float.NaN;
+            if (d > max) max = d;
+        }
+        return max;
     }
 
     internal void RequireSameShape(Tensor other, string op)
