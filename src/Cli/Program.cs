@@ -9,6 +9,7 @@ internal static class Program
     internal static readonly (string Name, string Summary, Func<string[], int> Run)[] Commands =
     [
         ("walkthrough", "the lesson end to end: data, init, forward, loss, gradients, timing (the default)", WalkthroughCommand.Run),
+        ("gradcheck", "the lesson's gradients against a PyTorch reference .npz, or finite differences", GradcheckCommand.Run),
     ];
 
     private static int Main(string[] args)

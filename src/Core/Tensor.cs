@@ -150,7 +150,7 @@ public sealed partial class Tensor
     {
         int[] dims = CheckShape(shape);
         var data = AllocateFor(dims);
-        if (value != 0f) data.AsSpan().Fill(value);
+        if (BitConverter.SingleToInt32Bits(value) != 0) data.AsSpan().Fill(value); // -0f is not +0f: keep its sign bit
         return new Tensor(data, dims);
     }
 
