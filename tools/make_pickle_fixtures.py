@@ -126,9 +126,14 @@ def main():
 
     write("float64_int32.pkl.gz", pickle.dumps(splits_of(x.astype(np.float64), y.astype(np.int32)), protocol=2))
 
-    # --- refused: tiny arrays, one defect each
+    # --- tiny but valid: mostly pickle structure, for the fuzzers (tests/Properties/Fuzz/PickleFuzz.cs)
     tx = np.arange(8, dtype=np.float32).reshape(2, 4) / np.float32(8)
     ty = np.array([3, 1], dtype=np.int64)
+    write("tiny_py3_protocol2.pkl", pickle.dumps(((tx, ty), (tx, ty), (tx, ty)), protocol=2))
+    write("tiny_py2_style.pkl", py2_style_dumps(((tx, ty), (tx, ty), (tx, ty))))
+    write("tiny_py3_protocol4.pkl", pickle.dumps(((tx, ty), (tx, ty), (tx, ty)), protocol=4))
+
+    # --- refused: tiny arrays, one defect each
 
     def tiny(x_train=tx, y_train=ty):
         return ((x_train, y_train), (tx, ty), (tx, ty))

@@ -44,7 +44,7 @@ public class DataLoaderTests
     [FullFashionFact]
     public void Full_fashion_splits_as_the_lesson_50000_10000_and_the_test_file()
     {
-        var s = DataLoader.Load(TestData.FullFashion);
+        var s = TestData.FullFashionSplits;
         Assert.Equal((50000, 10000, 10000), (s.Train.Count, s.Valid.Count, s.Test!.Count));
         Assert.Equal((784, 10), (s.Train.Features, s.Train.Classes));
         Assert.Contains("train = first 50000 rows of", s.Description);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Mlp.Data;
 
 namespace Mlp.Tests.Data;
 
@@ -15,6 +16,11 @@ internal static class TestData
 
     /// <summary>Debian's full Fashion-MNIST (CI installs dataset-fashion-mnist).</summary>
     public const string FullFashion = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>The full Fashion-MNIST loaded once per test run (only touch it from a <see cref="FullFashionFactAttribute"/> test).</summary>
+    public static DatasetSplits FullFashionSplits => FullFashionLoaded.Value;
+
+    private static readonly Lazy<DatasetSplits> FullFashionLoaded = new(() => DataLoader.Load(FullFashion));
 
     public static bool HasFullFashion => File.Exists(Path.Combine(FullFashion, "train-images-idx3-ubyte.gz"));
 
