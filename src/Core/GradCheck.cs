@@ -25,12 +25,15 @@ public static class GradCheck
     /// <param name="entriesPerInput">Entries checked per input; all of them when the input is smaller.</param>
     /// <param name="seed">Chooses which entries are checked.</param>
     /// <exception cref="ArgumentException"><paramref name="f"/> does not return a one-element result.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is not positive and finite, or <paramref name="entriesPerInput"/> is not positive.</exception>
     public static IReadOnlyList<GradCheckResult> Check(
         Func<Tape, Node[], Node> f, IReadOnlyList<KeyValuePair<string, Tensor>> inputs, double step, int entriesPerInput, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(step);
+        if (!(step > 0) || double.IsInfinity(step))
+            throw new ArgumentOutOfRangeException(nameof(step), step, "The finite-difference step must be positive and finite.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(entriesPerInput); // zero entries would check nothing and report no error
         Tensor[] values = inputs.Select(kv => kv.Value).ToArray();
 
         var tape = new Tape();
