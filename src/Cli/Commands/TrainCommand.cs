@@ -19,7 +19,7 @@ internal static class TrainCommand
         Trains Linear -> ReLU -> ... -> Linear with cross-entropy on the training split (inputs normalized with the
         training mean and std), validates after every epoch, and reports test accuracy when the data has a test split.
         Same options and seed -> bitwise-identical weights. Ctrl+C stops cleanly after the current step (and writes
-        the checkpoint when --checkpoint or --resume is given).
+        the checkpoint when --checkpoint or --resume is given) and exits with 130.
 
         Options:
           --data DIR|FILE     an IDX directory or the lesson's mnist.pkl.gz (default: /usr/share/datasets/fashion-mnist
@@ -138,7 +138,7 @@ internal static class TrainCommand
         if (checkpointPath != null) SaveCheckpoint(checkpointPath, model, optimizer, options, result.State, inputStats);
 
         // ---- results
-        r.Section("history", "History");
+        r.Section("result", "Result");
         var hist = new JsonArray();
         foreach (var m in result.History)
         {
@@ -147,7 +147,6 @@ internal static class TrainCommand
                 ["epoch"] = m.Epoch, ["train_loss"] = m.TrainLoss, ["train_accuracy"] = m.TrainAccuracy,
                 ["valid_loss"] = m.ValidLoss, ["valid_accuracy"] = m.ValidAccuracy, ["seconds"] = m.Seconds,
             });
-            r.Note(EpochLine(m, options.Epochs));
         }
         r.Fact("epochs", hist, "");
         r.Fact("cancelled", result.Cancelled, result.Cancelled ? $"stopped at epoch {result.State.Epoch + 1}, step {result.State.Step}{(checkpointPath != null ? $"; resume with --resume {checkpointPath}" : "")}" : "completed");
@@ -171,7 +170,7 @@ internal static class TrainCommand
             r.Fact("plot", plotPath, $"plot written to {plotPath}");
         }
         r.Finish();
-        return 0;
+        return result.Cancelled ? 130 : 0;   // 130: stopped by Ctrl+C (SIGINT), as shells report it
     }
 
     /// <summary>Metadata keys for the input normalization a saved model expects.</summary>
