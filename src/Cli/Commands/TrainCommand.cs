@@ -128,7 +128,8 @@ internal static class TrainCommand
         }
         catch (NonFiniteLossException e)
         {
-            Console.Error.WriteLine($"mlp train: {e.Message} (--lr)");
+            float lr = optimizer switch { Sgd sgd => sgd.Lr, Adam adam => adam.Lr, _ => float.NaN };
+            Console.Error.WriteLine($"mlp train: {e.Message}{(float.IsNaN(lr) ? "" : $" For example: --lr {(lr / 10).ToString("G3", CultureInfo.InvariantCulture)}")}");
             return 1;
         }
         finally
