@@ -127,6 +127,18 @@ public class NpzTests
     }
 
     [Fact]
+    public void Damaged_data_in_a_stored_archive_fails_its_CRC_and_names_the_array()
+    {
+        byte[] bytes = File.ReadAllBytes(Fixtures.Numpy("stored.npz"));
+        int header = bytes.AsSpan().IndexOf("NUMPY"u8);                // the first entry, 'a'
+        int data = bytes.AsSpan(header).IndexOf((byte)'\n') + header + 1;
+        bytes[data + 3] ^= 0x10;                                      // one bit of a float: still a valid .npy
+        var e = Assert.Throws<InvalidDataException>(() => NpzReader.Read(new MemoryStream(bytes), "flipped.npz"));
+        Assert.Contains("flipped.npz (array 'a')", e.Message);
+        Assert.Contains("CRC-32", e.Message);
+    }
+
+    [Fact]
     public void Writing_a_repeated_name_is_refused()
     {
         var a = NpyArray.FromFloat32([1f], [1]);
