@@ -9,7 +9,7 @@ namespace Mlp.Cli.Commands;
 internal static class WalkthroughCommand
 {
     private const string Help = """
-        Usage: mlp [walkthrough] [--data DIR|FILE] [--seed N] [--json]
+        Usage: mlp [walkthrough] [--data DIR|FILE] [--seed N] [--plot FILE.png] [--json]
 
         Runs the fast.ai 02_fully_connected lesson end to end: loads the data, normalizes it with the
         training statistics, compares init schemes (mean/std after lin, relu and shifted relu), builds
@@ -21,6 +21,7 @@ internal static class WalkthroughCommand
                            Default: /usr/share/datasets/fashion-mnist if installed, else the embedded
                            Fashion-MNIST test split (10000 images, split 80/20 into train/valid).
           --seed N         seed for weights and the gradient-check sample (default 42)
+          --plot FILE.png  histograms of the activations after lin, relu and relu - 0.5 at Kaiming init
           --json           print the same facts as one JSON object on stdout
           --help           this text
         """;
@@ -28,7 +29,7 @@ internal static class WalkthroughCommand
     public static int Run(string[] args)
     {
         if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Help); return 0; }
-        var a = CliArgs.Parse("walkthrough", args, ["data", "seed"], ["json"]);
+        var a = CliArgs.Parse("walkthrough", args, ["data", "seed", "plot"], ["json"]);
         ulong seed = a.ULong("seed", 42);
         var r = new Report(a.Has("json"));
 
@@ -91,6 +92,8 @@ internal static class WalkthroughCommand
             r.Note($"    after lin           mean {F(lin.Mean().ToScalar()),8}, std {F(lin.Std().ToScalar())}");
             r.Note($"    after relu          mean {F(relu.Mean().ToScalar()),8}, std {F(relu.Std().ToScalar())}");
             r.Note($"    after relu - 0.5    mean {F(shifted.Mean().ToScalar()),8}, std {F(shifted.Std().ToScalar())}");
+            if (v.Key == "kaiming_normal_fan_in" && a.String("plot") is { } plot)
+                r.Fact("plot", Charts.InitHistograms(plot, lin, relu, shifted), $"activation histograms written to {plot}");
         }
 
         // ---- model and loss
