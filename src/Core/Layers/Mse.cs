@@ -18,7 +18,7 @@ public static class Mse
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(target);
-        Tensor squeezed = output.Rank > 0 ? output.Squeeze(-1) : output;
+        Tensor squeezed = output.Rank > 1 ? output.Squeeze(-1) : output; // (1) stays (1): only a trailing dim of (n, 1) is squeezed
         if (!squeezed.SameShape(target))
             throw new ArgumentException(
                 $"Mse: output {Tensor.ShapeString(output.Dims)} squeezed to {Tensor.ShapeString(squeezed.Dims)} does not match target {Tensor.ShapeString(target.Dims)}.");
