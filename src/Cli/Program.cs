@@ -9,6 +9,9 @@ internal static class Program
     internal static readonly (string Name, string Summary, Func<string[], int> Run)[] Commands =
     [
         ("walkthrough", "the lesson end to end: data, init, forward, loss, gradients, timing (the default)", WalkthroughCommand.Run),
+        ("gradcheck", "the lesson's gradients against a PyTorch reference .npz, or finite differences", GradcheckCommand.Run),
+        ("train", "train an MLP with cross-entropy: progress, validation, checkpoints, model file, plot", TrainCommand.Run),
+        ("eval", "accuracy, per-class accuracy and confusion matrix of a saved model", EvalCommand.Run),
     ];
 
     private static int Main(string[] args)

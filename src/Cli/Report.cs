@@ -23,11 +23,11 @@ internal sealed class Report(bool json)
         if (!json) Console.WriteLine($"\n== {title}");
     }
 
-    /// <summary>Records a fact; <paramref name="text"/> is how it reads on a terminal.</summary>
+    /// <summary>Records a fact; <paramref name="text"/> is how it reads on a terminal (empty: JSON only).</summary>
     public void Fact(string key, JsonNode? value, string text)
     {
         current[key] = value;
-        if (!json) Console.WriteLine("  " + text);
+        if (!json && text.Length > 0) Console.WriteLine("  " + text);
     }
 
     /// <summary>Records a nested object under the current section.</summary>

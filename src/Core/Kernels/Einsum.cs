@@ -41,7 +41,8 @@ internal static class Einsum
         // Matrix-product patterns: one contracted letter shared by both 2-D operands, the others kept in order.
         if (sa.Length == 2 && sb.Length == 2 && output.Length == 2)
         {
-            char shared = sa.Intersect(sb).SingleOrDefault();
+            char[] common = sa.Intersect(sb).ToArray();
+            char shared = common.Length == 1 ? common[0] : default; // "ij,ij->ij" shares two letters: not a matmul
             if (shared != default && !output.Contains(shared))
             {
                 char ra = sa.First(ch => ch != shared), rb = sb.First(ch => ch != shared);

@@ -15,15 +15,24 @@ public static class Linear
     /// <param name="w">(in, out) weight.</param>
     /// <param name="b">(out) bias.</param>
     /// <returns>The (n, out) output and <c>dy ↦ (dx, dw, db)</c>.</returns>
-    /// <exception cref="ArgumentException">The shapes do not fit; the message names all three.</exception>
+    /// <exception cref="ArgumentException">
+    /// The shapes do not fit; the message names all three. The backward closure throws it too when <c>dy</c> is not (n, out).
+    /// </exception>
     public static Vjp<Grads> Forward(Tensor x, Tensor w, Tensor b)
     {
         CheckShapes(x, w, b);
         Tensor y = Ops.MatMul(x, w) + b;
-        return new(y, dy => new Grads(
-            Dx: Ops.MatMul(dy, w, transposeA: false, transposeB: true),   // dx = dy·wᵀ
-            Dw: Ops.MatMul(x, dy, transposeA: true, transposeB: false),   // dw = xᵀ·dy
-            Db: Ops.SumRows(dy)));                                        // db = Σ_rows dy
+        int rows = x.Dims[0], outs = w.Dims[1];
+        return new(y, dy =>
+        {
+            ArgumentNullException.ThrowIfNull(dy);
+            if (dy.Rank != 2 || dy.Dims[0] != rows || dy.Dims[1] != outs)
+                throw new ArgumentException($"Linear backward: dy must be shaped like the output ({rows}, {outs}); got {Tensor.ShapeString(dy.Dims)}.", nameof(dy));
+            return new Grads(
+                Dx: Ops.MatMul(dy, w, transposeA: false, transposeB: true),   // dx = dy·wᵀ
+                Dw: Ops.MatMul(x, dy, transposeA: true, transposeB: false),   // dw = xᵀ·dy
+                Db: Ops.SumRows(dy));                                         // db = Σ_rows dy
+        });
     }
 
     internal static void CheckShapes(Tensor x, Tensor w, Tensor b)
