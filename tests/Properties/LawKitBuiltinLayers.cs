@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Xunit;
 using Mlp.Testing;
 
-namespace Mlp.Tests.Properties;
+namespace Mlp.Tests.LawKit;
 
 /// <summary>Every built-in layer and loss, described once for the law kit.</summary>
 public static class BuiltinSpecs
@@ -19,6 +19,13 @@ public static class BuiltinSpecs
     public static LayerSpec Mse { get; } = LayerSpec.Create("Mse",
         [ArgSpec.Input("output", "n,1"), ArgSpec.Constant("target", "n", Domain.Any)], "",
         a => Mlp.Mse.Forward(a[0], a[1]).MapBackward(d => new[] { d }));
+
+    public static LayerSpec LogSoftmax { get; } = LayerSpec.Create("LogSoftmax",
+        [ArgSpec.Input("x", "n,c")], "n,c", a => Mlp.LogSoftmax.Forward(a[0]).MapBackward(d => new[] { d })).RowWise('n');
+
+    public static LayerSpec CrossEntropy { get; } = LayerSpec.Create("CrossEntropy",
+        [ArgSpec.Input("logits", "n,c"), ArgSpec.Constant("labels", "n", Domain.Labels('c'))], "",
+        a => Mlp.CrossEntropy.Forward(a[0], a[1].ToArray().Select(l => (int)l).ToArray()).MapBackward(d => new[] { d }));
 
     public static LayerSpec MseFlat { get; } = LayerSpec.Create("Mse on (n)",
         [ArgSpec.Input("output", "n"), ArgSpec.Constant("target", "n", Domain.Any)], "",
@@ -41,6 +48,12 @@ public class LawKitBuiltinLayers
 
     [Property(MaxTest = 200)]
     public Property Mse_on_a_flat_output_obeys_the_vjp_laws() => VjpLaws.ForAll(BuiltinSpecs.MseFlat);
+
+    [Property(MaxTest = 200)]
+    public Property LogSoftmax_obeys_the_vjp_laws() => VjpLaws.ForAll(BuiltinSpecs.LogSoftmax);
+
+    [Property(MaxTest = 200)]
+    public Property CrossEntropy_with_constant_labels_obeys_the_vjp_laws() => VjpLaws.ForAll(BuiltinSpecs.CrossEntropy);
 
     [Fact]
     public void Linear_passes_Verify_in_a_plain_fact() => VjpLaws.Verify(BuiltinSpecs.Linear);

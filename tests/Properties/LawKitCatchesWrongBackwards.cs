@@ -2,7 +2,7 @@ using FsCheck;
 using Mlp.Testing;
 using Xunit.Abstractions;
 
-namespace Mlp.Tests.Properties;
+namespace Mlp.Tests.LawKit;
 
 public class LawKitCatchesWrongBackwards
 {

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Mlp.Testing;
 
-namespace Mlp.Tests.Properties;
+namespace Mlp.Tests.LawKit;
 
 public class LawKitGenerators
 {

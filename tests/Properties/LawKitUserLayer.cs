@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Mlp.Testing;
 
-namespace Mlp.Tests.Properties;
+namespace Mlp.Tests.LawKit;
 
 // README: "Testing your own layer" shows the code between the markers; ReadmeSnippets checks it matches.
 // readme:testing-your-own-layer:begin
