@@ -27,7 +27,7 @@ internal sealed class Report(bool json)
     public void Fact(string key, JsonNode? value, string text)
     {
         current[key] = value;
-        if (!json) Console.WriteLine("  " + text);
+        if (!json && text.Length > 0) Console.WriteLine("  " + text);
     }
 
     /// <summary>Records a nested object under the current section.</summary>

@@ -1,0 +1,58 @@
+namespace Mlp;
+
+/// <summary>
+/// Row-wise log-softmax: <c>y[i, j] = x[i, j] − logsumexp(x[i, :])</c>. PyTorch: <c>F.log_softmax(x, dim=1)</c>.
+/// </summary>
+/// <remarks>
+/// Stable for any finite logits: each row's maximum is subtracted before exponentiating
+/// (<c>logsumexp(x) = m + log Σ exp(x − m)</c>, m = max x), and the sum is accumulated in double.
+/// </remarks>
+public static class LogSoftmax
+{
+    /// <summary>Computes the log-probabilities and the backward closure <c>dy ↦ dy − softmax(x) · Σ_j dy[:, j]</c>.</summary>
+    /// <param name="x">(n, c) logits, one row per example.</param>
+    /// <returns>(n, c) log-probabilities and their vjp.</returns>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not 2-D.</exception>
+    public static Vjp<Tensor> Forward(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 2)
+            throw new ArgumentException($"LogSoftmax needs (n, c) logits; got {Tensor.ShapeString(x.Dims)}.", nameof(x));
+        int n = x.Dims[0], c = x.Dims[1];
+        var y = new float[x.Length];
+        for (int i = 0; i < n; i++)
+        {
+            var row = x.Data.AsSpan(i * c, c);
+            float lse = LogSumExp(row);
+            var dst = y.AsSpan(i * c, c);
+            for (int j = 0; j < c; j++) dst[j] = row[j] - lse;
+        }
+        var output = new Tensor(y, [n, c]);
+        return new(output, dy =>
+        {
+            output.RequireSameShape(dy, "LogSoftmax backward: output and dy");
+            var dx = new float[y.Length];
+            for (int i = 0; i < n; i++)
+            {
+                var g = dy.Data.AsSpan(i * c, c);
+                double sum = 0;
+                foreach (float v in g) sum += v;
+                for (int j = 0; j < c; j++)
+                    dx[i * c + j] = (float)(g[j] - Math.Exp(y[i * c + j]) * sum); // ∂y_k/∂x_j = δ_kj − softmax_j
+            }
+            return new Tensor(dx, [n, c]);
+        });
+    }
+
+    /// <summary><c>log Σ exp(row)</c> computed as <c>m + log Σ exp(row − m)</c> with m = max(row); −∞ for an empty row.</summary>
+    internal static float LogSumExp(ReadOnlySpan<float> row)
+    {
+        if (row.Length == 0) return float.NegativeInfinity;
+        float m = row[0];
+        for (int j = 1; j < row.Length; j++) if (row[j] > m || float.IsNaN(row[j])) m = row[j];
+        if (float.IsInfinity(m) || float.IsNaN(m)) return m; // all −∞, a +∞ or a NaN: the sum is that value
+        double s = 0;
+        foreach (float v in row) s += Math.Exp(v - m);
+        return (float)(m + Math.Log(s));
+    }
+}

@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Mlp.Models;
+
+/// <summary>
+/// A layer as a value: a pure function <c>(parameters, x) → (y, backward)</c>, the names and shapes of its parameters,
+/// and how to initialize them. PyTorch: an <c>nn.Module</c> without state. Built-ins are <see cref="Linear(int, int)"/>,
+/// <see cref="Relu"/> and <see cref="ShiftedRelu"/>; <see cref="Create"/> (or <see cref="CreateActivation"/>) makes a user's own function a layer that
+/// composes exactly like them.
+/// </summary>
+public sealed partial class Layer
+{
+    // The built-ins can skip the input gradient (needDx = false) for the first layer, where it is never used.
+    private readonly Func<IReadOnlyList<Tensor>, Tensor, bool, Vjp<LayerGrads>> forward;
+    private readonly Func<Rng, IReadOnlyList<Tensor>> init;
+
+    private Layer(string name, IReadOnlyList<ParameterSpec> specs, Func<Rng, IReadOnlyList<Tensor>> init,
+                  Func<IReadOnlyList<Tensor>, Tensor, bool, Vjp<LayerGrads>> forward, bool builtIn)
+    {
+        Name = name;
+        ParameterSpecs = specs;
+        this.init = init;
+        this.forward = forward;
+        IsBuiltIn = builtIn;
+    }
+
+    /// <summary>How the layer prints and is stored in a model file, e.g. <c>Linear(784, 100)</c>, <c>ReLU()</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The layer's parameters, in the order its forward takes them.</summary>
+    public IReadOnlyList<ParameterSpec> ParameterSpecs { get; }
+
+    /// <summary>True for the built-in layers, which <see cref="Parse"/> can rebuild from <see cref="Name"/>.</summary>
+    public bool IsBuiltIn { get; }
+
+    /// <summary>Fresh parameter values from <paramref name="rng"/>, in <see cref="ParameterSpecs"/> order.</summary>
+    public IReadOnlyList<Tensor> Init(Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        var values = init(rng);
+        CheckParameters(values, "Init");
+        return values;
+    }
+
+    /// <summary>Runs the layer: its output and the backward closure <c>dy ↦ (dx, dparams)</c>.</summary>
+    /// <param name="parameters">Values in <see cref="ParameterSpecs"/> order and shapes.</param>
+    /// <param name="x">(n, features) input.</param>
+    /// <exception cref="ArgumentException">The parameters do not match the specs, or the input does not fit the layer.</exception>
+    public Vjp<LayerGrads> Forward(IReadOnlyList<Tensor> parameters, Tensor x) => Forward(parameters, x, needDx: true);
+
+    internal Vjp<LayerGrads> Forward(IReadOnlyList<Tensor> parameters, Tensor x, bool needDx)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckParameters(parameters, "Forward");
+        return forward(parameters, x, needDx);
+    }
+
+    private void CheckParameters(IReadOnlyList<Tensor> values, string what)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != ParameterSpecs.Count)
+            throw new ArgumentException($"{Name} {what}: {values.Count} parameter tensors where {ParameterSpecs.Count} are expected ({string.Join(", ", ParameterSpecs.Select(s => s.Name))}).");
+        for (int i = 0; i < values.Count; i++)
+            if (!values[i].Shape.SequenceEqual(ParameterSpecs[i].Shape))
+                throw new ArgumentException($"{Name} {what}: '{ParameterSpecs[i].Name}' has shape {Tensor.ShapeString(values[i].Shape)} where {Tensor.ShapeString(ParameterSpecs[i].Shape)} is expected.");
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    // ------------------------------------------------------------------ built-ins
+
+    /// <summary>A fully connected layer <c>y = x·w + b</c> with PyTorch's default init. PyTorch: <c>nn.Linear(in, out)</c>.</summary>
+    /// <param name="inFeatures">Input features.</param>
+    /// <param name="outFeatures">Output features.</param>
+    /// <remarks>Parameters <c>weight</c> (in, out) — PyTorch's (out, in) transposed — and <c>bias</c> (out).</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public static Layer Linear(int inFeatures, int outFeatures) => Linear(inFeatures, outFeatures, LinearInit.TorchDefault);
+
+    /// <summary>A fully connected layer <c>y = x·w + b</c> with the chosen init. PyTorch: <c>nn.Linear(in, out)</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public static Layer Linear(int inFeatures, int outFeatures, LinearInit initKind)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        ParameterSpec[] specs = [new("weight", [inFeatures, outFeatures], true), new("bias", [outFeatures], false)];
+        return new Layer($"Linear({inFeatures}, {outFeatures})", specs,
+            rng => initKind == LinearInit.KaimingNormal
+                ? [Mlp.Init.KaimingNormal(rng, inFeatures, outFeatures, FanMode.FanIn, Gain.Relu), Tensor.Zeros(outFeatures)]
+                : TorchDefault(rng, inFeatures, outFeatures),
+            static (p, x, needDx) =>
+            {
+                Tensor w = p[0];
+                Tensor y = Mlp.Linear.Forward(x, w, p[1]).Output;
+                return new(y, dy => new LayerGrads(
+                    needDx ? Ops.MatMul(dy, w, transposeA: false, transposeB: true) : null,   // dx = dy·wᵀ (skipped for the first layer)
+                    [Ops.MatMul(x, dy, transposeA: true, transposeB: false),                  // dw = xᵀ·dy
+                     Ops.SumRows(dy)]));                                                       // db = Σ_rows dy
+            }, builtIn: true);
+    }
+
+    private static Tensor[] TorchDefault(Rng rng, int inFeatures, int outFeatures)
+    {
+        var (w, b) = Mlp.Init.TorchLinearDefault(rng, inFeatures, outFeatures);
+        return [w, b];
+    }
+
+    /// <summary>Rectified linear unit <c>max(x, 0)</c>, relu'(0) = 0. PyTorch: <c>nn.ReLU()</c>.</summary>
+    public static Layer Relu() => ActivationLayer("ReLU()", x => Mlp.Relu.Forward(x));
+
+    /// <summary>The lesson's shifted relu <c>max(x, 0) + shift</c> (the lesson uses −0.5). PyTorch: <c>F.relu(x) + shift</c>.</summary>
+    public static Layer ShiftedRelu(float shift) =>
+        ActivationLayer($"ShiftedReLU({shift.ToString("R", CultureInfo.InvariantCulture)})", x => Mlp.ShiftedRelu.Forward(x, shift));
+
+    private static Layer ActivationLayer(string name, Func<Tensor, Vjp<Tensor>> f) =>
+        new(name, [], _ => [], (_, x, _) =>
+        {
+            var (y, back) = f(x);
+            return new(y, dy => new LayerGrads(back(dy), []));
+        }, builtIn: true);
+
+    // ------------------------------------------------------------------ user layers
+
+    /// <summary>
+    /// Makes a user's pure function a layer. <paramref name="forward"/> gets the parameters (in <paramref name="parameterSpecs"/>
+    /// order) and the input, and returns the output and a backward closure giving the input gradient and one gradient
+    /// per parameter. It composes, initializes, trains and saves exactly like a built-in layer.
+    /// </summary>
+    /// <param name="name">How the layer prints, e.g. <c>Scale(2)</c>.</param>
+    /// <param name="parameterSpecs">Names and shapes of its parameters (may be empty).</param>
+    /// <param name="init">Fresh parameter values from a random stream, in spec order.</param>
+    /// <param name="forward"><c>(parameters, x) → (y, dy ↦ (dx, dparams))</c>.</param>
+    /// <exception cref="ArgumentException">A parameter name is empty, contains a dot, or repeats.</exception>
+    public static Layer Create(string name, IReadOnlyList<ParameterSpec> parameterSpecs, Func<Rng, IReadOnlyList<Tensor>> init,
+                               Func<IReadOnlyList<Tensor>, Tensor, Vjp<LayerGrads>> forward)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(parameterSpecs);
+        ArgumentNullException.ThrowIfNull(init);
+        ArgumentNullException.ThrowIfNull(forward);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in parameterSpecs)
+            if (string.IsNullOrEmpty(s.Name) || s.Name.Contains('.') || !seen.Add(s.Name))
+                throw new ArgumentException($"Layer '{name}': parameter name '{s.Name}' must be non-empty, without dots, and unique.", nameof(parameterSpecs));
+        return new Layer(name, parameterSpecs.ToArray(), init, (p, x, _) => forward(p, x), builtIn: false);
+    }
+
+    /// <summary>
+    /// A parameter-free user layer from a pure function <c>x → (y, dy ↦ dx)</c>, e.g. a different activation.
+    /// </summary>
+    /// <param name="name">How the layer prints.</param>
+    /// <param name="forward">The layer's vjp.</param>
+    public static Layer CreateActivation(string name, Func<Tensor, Vjp<Tensor>> forward)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(forward);
+        return new Layer(name, [], _ => [], (_, x, _) =>
+        {
+            var (y, back) = forward(x);
+            return new(y, dy => new LayerGrads(back(dy), []));
+        }, builtIn: false);
+    }
+
+    // ------------------------------------------------------------------ parsing (model files)
+
+    [GeneratedRegex(@"^\s*(?<type>[A-Za-z]+)\((?<args>[^()]*)\)\s*$")]
+    private static partial Regex SpecPattern();
+
+    /// <summary>Rebuilds a built-in layer from its <see cref="Name"/>: <c>Linear(784, 100)</c>, <c>ReLU()</c>, <c>ShiftedReLU(-0.5)</c>.</summary>
+    /// <exception cref="FormatException">The text names no built-in layer; the message lists the known ones.</exception>
+    public static Layer Parse(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var m = SpecPattern().Match(spec);
+        string[] args = m.Success ? m.Groups["args"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [];
+        switch (m.Success ? m.Groups["type"].Value : "")
+        {
+            case "Linear" when args.Length == 2
+                && int.TryParse(args[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) && i > 0
+                && int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int o) && o > 0:
+                return Linear(i, o);
+            case "ReLU" when args.Length == 0:
+                return Relu();
+            case "ShiftedReLU" when args.Length == 1 && float.TryParse(args[0], NumberStyles.Float, CultureInfo.InvariantCulture, out float s):
+                return ShiftedRelu(s);
+            default:
+                throw new FormatException($"'{spec}' is not a built-in layer; known: Linear(in, out), ReLU(), ShiftedReLU(shift).");
+        }
+    }
+}

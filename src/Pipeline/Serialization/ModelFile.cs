@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Mlp.Models;
+
+namespace Mlp.Serialization;
+
+/// <summary>
+/// Saves and loads a model as safetensors that PyTorch accepts: tensors under <c>state_dict</c> names in PyTorch's
+/// layout (a linear weight as (out, in)), so <c>nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10))
+/// .load_state_dict(…)</c> takes them, and the architecture in <c>__metadata__</c> under <c>mlp.layers</c>.
+/// </summary>
+public static class ModelFile
+{
+    /// <summary>Metadata key: the layers as a JSON array of their names, e.g. <c>["Linear(784, 100)", "ReLU()", …]</c>.</summary>
+    public const string LayersKey = "mlp.layers";
+
+    /// <summary>Metadata key: what the file is, <c>model</c> or <c>checkpoint</c>.</summary>
+    public const string KindKey = "mlp.kind";
+
+    /// <summary>Writes <paramref name="model"/>'s architecture and <paramref name="parameters"/> to <paramref name="path"/> atomically.</summary>
+    /// <param name="path">The <c>.safetensors</c> file to create or replace.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="parameters">Its parameters.</param>
+    /// <param name="metadata">Extra string metadata (e.g. normalization statistics), or null.</param>
+    /// <exception cref="ArgumentException">The parameters do not match the model.</exception>
+    public static void Save(string path, Model model, Parameters parameters, IReadOnlyDictionary<string, string>? metadata)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(parameters);
+        SafeTensors.Save(path, ToTorch(model, parameters), Metadata(model, "model", metadata));
+    }
+
+    /// <summary>Reads a model file written by <see cref="Save"/> (or any safetensors file with <c>mlp.layers</c> metadata and matching tensors).</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt, has no architecture, names a layer that is not built in, or its tensors do not match the architecture; the message names the file.</exception>
+    public static SavedModel Load(string path)
+    {
+        var content = SafeTensors.Load(path);
+        Model model = ReadArchitecture(content.Metadata, path);
+        return new SavedModel(model, FromTorch(model, content.Tensors, path), content.Metadata);
+    }
+
+    /// <summary>Reads the parameters of <paramref name="model"/> from a file, for models with user-written layers that <see cref="Load"/> cannot rebuild.</summary>
+    /// <exception cref="InvalidDataException">The file is corrupt or its tensors do not match the model; the message names the file and the tensor.</exception>
+    public static Parameters LoadParameters(string path, Model model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return FromTorch(model, SafeTensors.Load(path).Tensors, path);
+    }
+
+    internal static Dictionary<string, string> Metadata(Model model, string kind, IReadOnlyDictionary<string, string>? extra)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (extra != null) foreach (var kv in extra) meta[kv.Key] = kv.Value;
+        meta["format"] = "pt";
+        meta[KindKey] = kind;
+        meta[LayersKey] = JsonSerializer.Serialize(model.Layers.Select(l => l.Name).ToArray());
+        meta["mlp.architecture"] = model.Architecture;
+        return meta;
+    }
+
+    internal static Model ReadArchitecture(IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        if (!metadata.TryGetValue(LayersKey, out string? json))
+            throw new InvalidDataException($"{path}: no '{LayersKey}' in the metadata, so the architecture is unknown. Load it with ModelFile.LoadParameters(path, model).");
+        string[]? names;
+        try { names = JsonSerializer.Deserialize<string[]>(json); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: '{LayersKey}' is not a JSON array of strings ({e.Message})."); }
+        if (names is null || names.Length == 0) throw new InvalidDataException($"{path}: '{LayersKey}' lists no layers.");
+        var layers = new Layer[names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            try { layers[i] = Layer.Parse(names[i]); }
+            catch (FormatException e) { throw new InvalidDataException($"{path}: layer {i}: {e.Message} Load a model with your own layers with ModelFile.LoadParameters(path, model)."); }
+        }
+        return new Model(layers);
+    }
+
+    /// <summary>Parameters in PyTorch's layout (linear weights transposed to (out, in)).</summary>
+    internal static NamedTensor[] ToTorch(Model model, Parameters parameters)
+    {
+        var specs = model.ParameterSpecs;
+        if (parameters.Count != specs.Count)
+            throw new ArgumentException($"The model has {specs.Count} parameters; got {parameters.Count}.", nameof(parameters));
+        var r = new NamedTensor[specs.Count];
+        for (int i = 0; i < specs.Count; i++)
+        {
+            if (parameters[i].Name != specs[i].Name || !parameters[i].Value.Shape.SequenceEqual(specs[i].Shape))
+                throw new ArgumentException($"Parameter {i} should be '{specs[i].Name}' {Tensor.ShapeString(specs[i].Shape)}; got '{parameters[i].Name}' {Tensor.ShapeString(parameters[i].Value.Shape)}.", nameof(parameters));
+            r[i] = ToTorch(specs[i], parameters[i]);
+        }
+        return r;
+    }
+
+    internal static NamedTensor ToTorch(ParameterSpec spec, NamedTensor t) =>
+        spec.TransposedInTorch && t.Value.Rank == 2 ? t with { Value = t.Value.Transpose() } : t;
+
+    /// <summary>Parameters for <paramref name="model"/> from tensors in PyTorch's layout, by name.</summary>
+    internal static Parameters FromTorch(Model model, IReadOnlyList<NamedTensor> tensors, string path, string prefix = "")
+    {
+        var byName = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var t in tensors) byName[t.Name] = t.Value;
+        var r = new NamedTensor[model.ParameterSpecs.Count];
+        for (int i = 0; i < r.Length; i++)
+        {
+            var spec = model.ParameterSpecs[i];
+            if (!byName.TryGetValue(prefix + spec.Name, out var t))
+                throw new InvalidDataException($"{path}: no tensor '{prefix + spec.Name}' for {model.Architecture}.");
+            if (!t.Shape.SequenceEqual(spec.TorchShape))
+                throw new InvalidDataException($"{path}: tensor '{prefix + spec.Name}' has shape {Tensor.ShapeString(t.Shape)}; {model.Architecture} needs {Tensor.ShapeString(spec.TorchShape)} (PyTorch layout).");
+            r[i] = new NamedTensor(spec.Name, spec.TransposedInTorch && t.Rank == 2 ? t.Transpose() : t);
+        }
+        return Parameters.From(r);
+    }
+}

@@ -1,0 +1,180 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mlp.Models;
+
+namespace Mlp.Serialization;
+
+/// <summary>
+/// Reads and writes the safetensors format (Hugging Face <c>safetensors</c>; PyTorch: <c>safetensors.torch.save_file</c> /
+/// <c>load_file</c>): an 8-byte little-endian header length N, N bytes of JSON
+/// (<c>{"name": {"dtype": "F32", "shape": […], "data_offsets": [begin, end]}, "__metadata__": {…}}</c>), then the raw
+/// little-endian tensor bytes. Loading runs no code. Only float32 (<c>F32</c>) tensors are supported.
+/// </summary>
+public static class SafeTensors
+{
+    private const long MaxHeaderBytes = 100 * 1024 * 1024; // the reference implementation's limit
+
+    /// <summary>Writes the tensors and metadata to <paramref name="path"/> atomically (a temporary file in the same folder, then a rename).</summary>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="tensors">Named tensors; names must be unique and not <c>__metadata__</c>.</param>
+    /// <param name="metadata">String metadata for <c>__metadata__</c>.</param>
+    /// <exception cref="ArgumentException">A name is repeated or reserved.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Save(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes = Serialize(tensors, metadata);
+        AtomicFile.Write(path, bytes);
+    }
+
+    /// <summary>The bytes of a safetensors file holding <paramref name="tensors"/> and <paramref name="metadata"/>.</summary>
+    /// <exception cref="ArgumentException">A name is repeated or reserved.</exception>
+    public static byte[] Serialize(IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var header = new JsonObject();
+        if (metadata.Count > 0)
+        {
+            var meta = new JsonObject();
+            foreach (var kv in metadata) meta[kv.Key] = kv.Value;
+            header["__metadata__"] = meta;
+        }
+        long offset = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in tensors)
+        {
+            if (t.Name == "__metadata__" || !seen.Add(t.Name))
+                throw new ArgumentException($"Tensor name '{t.Name}' is repeated or reserved.", nameof(tensors));
+            long size = (long)t.Value.Length * sizeof(float);
+            header[t.Name] = new JsonObject
+            {
+                ["dtype"] = "F32",
+                ["shape"] = new JsonArray(t.Value.Shape.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + size),
+            };
+            offset += size;
+        }
+        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int padded = (json.Length + 7) / 8 * 8; // pad with spaces so the data starts 8-byte aligned, as the reference writer does
+        var bytes = new byte[checked(8 + padded + offset)];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded);
+        json.CopyTo(bytes, 8);
+        bytes.AsSpan(8 + json.Length, padded - json.Length).Fill((byte)' ');
+        long pos = 8 + padded;
+        foreach (var t in tensors)
+        {
+            var src = MemoryMarshal.AsBytes(t.Value.AsSpan());
+            if (BitConverter.IsLittleEndian) src.CopyTo(bytes.AsSpan((int)pos));
+            else
+                for (int i = 0; i < t.Value.Length; i++)
+                    BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan((int)pos + 4 * i), t.Value.AsSpan()[i]);
+            pos += src.Length;
+        }
+        return bytes;
+    }
+
+    /// <summary>Reads a safetensors file.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid safetensors (truncated, bad header, bad offsets, unsupported dtype); the message names the file and the problem.</exception>
+    public static SafeTensorsContent Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file.", path);
+        return Deserialize(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Parses the bytes of a safetensors file; <paramref name="source"/> names it in messages.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not valid safetensors; the message names <paramref name="source"/>.</exception>
+    public static SafeTensorsContent Deserialize(byte[] bytes, string source)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        InvalidDataException Bad(string what) => new($"{source}: not a valid safetensors file: {what}.");
+        if (bytes.Length < 8) throw Bad($"it has {bytes.Length} bytes, fewer than the 8-byte header length");
+        ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (n > (ulong)(bytes.Length - 8) || n > MaxHeaderBytes)
+            throw Bad($"the header length {n} exceeds the {bytes.Length - 8} bytes that follow it (truncated or not safetensors)");
+        JsonObject header;
+        try
+        {
+            header = JsonNode.Parse(bytes.AsSpan(8, (int)n)) as JsonObject ?? throw Bad("the header is not a JSON object");
+        }
+        catch (JsonException e) { throw Bad($"the header is not valid JSON ({e.Message})"); }
+
+        long dataLength = bytes.Length - 8 - (long)n;
+        int dataStart = 8 + (int)n;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var entries = new List<(string Name, int[] Shape, long Begin, long End)>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__")
+            {
+                if (node is not JsonObject meta) throw Bad("__metadata__ is not an object");
+                foreach (var (k, v) in meta)
+                    metadata[k] = v is JsonValue jv && jv.TryGetValue(out string? s) ? s : throw Bad($"__metadata__ value of '{k}' is not a string");
+                continue;
+            }
+            if (node is not JsonObject info) throw Bad($"the entry for '{name}' is not an object");
+            string dtype = info["dtype"] is JsonValue dv && dv.TryGetValue(out string? d) ? d : throw Bad($"tensor '{name}' has no dtype");
+            if (dtype != "F32") throw Bad($"tensor '{name}' has dtype {dtype}; only F32 is supported");
+            int[] shape = ReadInts(info["shape"], name, "shape", Bad);
+            long[] off = ReadLongs(info["data_offsets"], name, Bad);
+            if (off.Length != 2) throw Bad($"tensor '{name}' has {off.Length} data offsets instead of 2");
+            long numel = 1;
+            foreach (int dim in shape)
+            {
+                if (dim < 0) throw Bad($"tensor '{name}' has a negative dimension in shape [{string.Join(", ", shape)}]");
+                numel *= dim;
+                if (numel > Array.MaxLength) throw Bad($"tensor '{name}' has an absurd shape [{string.Join(", ", shape)}]");
+            }
+            if (off[0] < 0 || off[1] < off[0] || off[1] > dataLength)
+                throw Bad($"tensor '{name}' has data offsets [{off[0]}, {off[1]}] outside the {dataLength} data bytes (truncated?)");
+            if (off[1] - off[0] != numel * 4)
+                throw Bad($"tensor '{name}' has shape [{string.Join(", ", shape)}] ({numel * 4} bytes) but data offsets [{off[0]}, {off[1]}] ({off[1] - off[0]} bytes)");
+            entries.Add((name, shape, off[0], off[1]));
+        }
+        // The format requires the tensors to tile the data buffer without overlap.
+        var sorted = entries.OrderBy(e => e.Begin).ThenBy(e => e.End).ToArray();
+        long expect = 0;
+        foreach (var e in sorted)
+        {
+            if (e.Begin != expect) throw Bad($"tensor '{e.Name}' starts at byte {e.Begin}, expected {expect} (overlapping or gapped data)");
+            expect = e.End;
+        }
+        if (expect != dataLength) throw Bad($"the tensors cover {expect} bytes but the file has {dataLength} data bytes");
+
+        var tensors = new NamedTensor[entries.Count];
+        for (int i = 0; i < entries.Count; i++)
+        {
+            var (name, shape, begin, end) = entries[i];
+            var data = new float[(end - begin) / 4];
+            var src = bytes.AsSpan(dataStart + (int)begin, (int)(end - begin));
+            if (BitConverter.IsLittleEndian) src.CopyTo(MemoryMarshal.AsBytes(data.AsSpan()));
+            else for (int j = 0; j < data.Length; j++) data[j] = BinaryPrimitives.ReadSingleLittleEndian(src[(4 * j)..]);
+            tensors[i] = new NamedTensor(name, new Tensor(data, shape));
+        }
+        return new SafeTensorsContent(tensors, metadata);
+    }
+
+    private static int[] ReadInts(JsonNode? node, string name, string field, Func<string, InvalidDataException> bad)
+    {
+        if (node is not JsonArray arr) throw bad($"tensor '{name}' has no {field} array");
+        var r = new int[arr.Count];
+        for (int i = 0; i < r.Length; i++)
+            r[i] = arr[i] is JsonValue v && v.TryGetValue(out long l) && l is >= 0 and <= int.MaxValue ? (int)l
+                : throw bad($"tensor '{name}' has an invalid {field} entry '{arr[i]?.ToJsonString()}'");
+        return r;
+    }
+
+    private static long[] ReadLongs(JsonNode? node, string name, Func<string, InvalidDataException> bad)
+    {
+        if (node is not JsonArray arr) throw bad($"tensor '{name}' has no data_offsets array");
+        var r = new long[arr.Count];
+        for (int i = 0; i < r.Length; i++)
+            r[i] = arr[i] is JsonValue v && v.TryGetValue(out long l) ? l : throw bad($"tensor '{name}' has an invalid data offset '{arr[i]?.ToJsonString()}'");
+        return r;
+    }
+}

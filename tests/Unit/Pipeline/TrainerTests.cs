@@ -1,0 +1,131 @@
+using Mlp.Data;
+using Mlp.Models;
+using Mlp.Optim;
+using Mlp.Serialization;
+using Mlp.Training;
+
+namespace Mlp.Tests.Pipeline;
+
+public class TrainerTests
+{
+    private static readonly Dataset Train = PipelineFixtures.Blobs(600, 8, 3, seed: 1);
+    private static readonly Dataset Valid = PipelineFixtures.Blobs(150, 8, 3, seed: 2);
+    private static readonly Model Net = Model.Perceptron(8, [16], 3);
+
+    private static TrainingResult Fit(IOptimizer opt, TrainingState start, TrainingOptions options, IProgress<TrainingProgress>? progress = null,
+                                      CancellationToken ct = default) =>
+        Trainer.Fit(Net, opt, start, Train, Valid, options, progress, ct);
+
+    [Fact]
+    public void Training_on_separable_blobs_reaches_high_validation_accuracy_and_lowers_the_loss()
+    {
+        var opt = new Sgd(0.1f);
+        var r = Fit(opt, TrainingState.Start(Net, opt, 0), new TrainingOptions(3, 32, 0));
+        Assert.False(r.Cancelled);
+        Assert.Equal([1, 2, 3], r.History.Select(m => m.Epoch));
+        Assert.True(r.History[^1].TrainLoss < r.History[0].TrainLoss);
+        Assert.True(r.History[^1].ValidAccuracy > 0.95, $"valid accuracy {r.History[^1].ValidAccuracy}");
+        var ev = Trainer.Evaluate(Net, r.State.Parameters, Valid, Loss.CrossEntropy, 64);
+        Assert.Equal(r.History[^1].ValidAccuracy, ev.Accuracy, 12);
+        Assert.Equal(Valid.Count, ev.Confusion.Sum(row => row.Sum()));
+    }
+
+    [Fact]
+    public void Two_runs_with_the_same_seed_give_bitwise_identical_parameters()
+    {
+        var opt = new Sgd(0.05f) { Momentum = 0.9f };
+        var a = Fit(opt, TrainingState.Start(Net, opt, 4), new TrainingOptions(2, 16, 4));
+        var b = Fit(opt, TrainingState.Start(Net, opt, 4), new TrainingOptions(2, 16, 4));
+        Assert.True(a.State.Parameters.BitwiseEquals(b.State.Parameters));
+        Assert.True(a.State.OptimizerState.BitwiseEquals(b.State.OptimizerState));
+        var c = Fit(opt, TrainingState.Start(Net, opt, 5), new TrainingOptions(2, 16, 5));
+        Assert.False(a.State.Parameters.BitwiseEquals(c.State.Parameters));
+    }
+
+    [Fact]
+    public void Cancellation_stops_cleanly_after_the_step_in_flight()
+    {
+        var opt = new Sgd(0.1f);
+        using var cts = new CancellationTokenSource();
+        int reports = 0;
+        var progress = new Capture(p => { if (++reports == 5) cts.Cancel(); });
+        var r = Fit(opt, TrainingState.Start(Net, opt, 0), new TrainingOptions(3, 32, 0), progress, cts.Token);
+        Assert.True(r.Cancelled);
+        Assert.Equal(0, r.State.Epoch);
+        Assert.Equal(5, r.State.Step);              // five steps done, the sixth never started
+        Assert.Equal(5, r.State.OptimizerState.Step);
+        Assert.Empty(r.History);
+    }
+
+    [Fact]
+    public void A_resumed_run_equals_an_uninterrupted_one_bit_for_bit()
+    {
+        var opt = new Adam(0.01f);
+        var options = new TrainingOptions(3, 32, 9);
+        var full = Fit(opt, TrainingState.Start(Net, opt, 9), options);
+
+        // Stop in the middle of epoch 2, write a checkpoint, read it back, go on.
+        using var cts = new CancellationTokenSource();
+        int steps = 0;
+        var stopped = Fit(opt, TrainingState.Start(Net, opt, 9), options, new Capture(p => { if (p.Completed == null && ++steps == 27) cts.Cancel(); }), cts.Token);
+        Assert.True(stopped.Cancelled);
+        Assert.Equal((1, 8), (stopped.State.Epoch, stopped.State.Step));   // 19 steps per epoch: 27 = 19 + 8
+        string dir = PipelineFixtures.TempDir();
+        try
+        {
+            string path = Path.Combine(dir, "run.ckpt.safetensors");
+            CheckpointFile.Save(path, new Checkpoint(Net, opt, options, stopped.State, new Dictionary<string, string>()));
+            var ck = CheckpointFile.Load(path);
+            var resumed = Trainer.Fit(ck.Model, ck.Optimizer, ck.State, Train, Valid, ck.Options, null, default);
+            Assert.True(full.State.Parameters.BitwiseEquals(resumed.State.Parameters));
+            Assert.True(full.State.OptimizerState.BitwiseEquals(resumed.State.OptimizerState));
+            Assert.Equal(full.History, resumed.History.Select((m, i) => m with { Seconds = full.History[i].Seconds }));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void A_diverging_loss_stops_training_naming_the_epoch_and_step_and_suggesting_a_smaller_learning_rate()
+    {
+        var opt = new Sgd(1e6f);
+        var e = Assert.Throws<NonFiniteLossException>(() => Fit(opt, TrainingState.Start(Net, opt, 0), new TrainingOptions(2, 32, 0)));
+        Assert.Equal(1, e.Epoch);
+        Assert.InRange(e.Step, 2, 19);
+        Assert.Contains($"epoch 1, step {e.Step}", e.Message);
+        Assert.Contains("smaller learning rate", e.Message);
+        Assert.False(double.IsFinite(e.Loss));
+    }
+
+    [Fact]
+    public void Progress_reports_every_step_and_every_epoch_in_order()
+    {
+        var opt = new Sgd(0.1f);
+        var seen = new List<TrainingProgress>();
+        Fit(opt, TrainingState.Start(Net, opt, 0), new TrainingOptions(2, 100, 0), new Capture(seen.Add));
+        Assert.Equal(2 * (6 + 1), seen.Count);                           // 6 steps + 1 epoch report, twice
+        Assert.Equal([1, 2, 3, 4, 5, 6, 6], seen.Take(7).Select(p => p.Step));
+        Assert.NotNull(seen[6].Completed);
+        Assert.NotNull(seen[6].State);
+        Assert.All(seen.Where(p => p.Completed == null), p => Assert.True(p.ExamplesPerSecond > 0));
+    }
+
+    [Fact]
+    public void Step_with_a_loss_and_optimizer_equals_the_hand_written_update()
+    {
+        var p = Net.Init(3);
+        var x = Train.X.Rows(0, 10);
+        int[] y = Train.Labels.Take(10).ToArray();
+        var r = Trainer.Step(Net, new Sgd(0.5f), Loss.CrossEntropy, p, new Sgd(0.5f).Init(p), x, y);
+        var (output, back) = Net.Forward(p, x);
+        var (loss, lossBack) = CrossEntropy.Forward(output, y);
+        var g = back(lossBack(Tensor.Ones())).Parameters;
+        Assert.Equal(loss.ToScalar(), r.Loss);
+        foreach (var (name, w) in p)
+            Assert.Equal((w - g[name] * 0.5f).ToArray(), r.Parameters[name].ToArray());
+    }
+
+    private sealed class Capture(Action<TrainingProgress> f) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => f(value);
+    }
+}
