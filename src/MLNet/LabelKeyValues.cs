@@ -60,7 +60,7 @@ internal sealed class LabelKeyValues
         var annotations = column.Annotations;
         return new LabelKeyValues(item, count, Enumerable.Range(0, count).Select(i => $"#{i + 1}").ToArray(), b =>
         {
-            b.Add(annotations.Schema[AnnotationName], annotations);
+            b.Add(annotations, name => name == AnnotationName);
             return true;
         });
     }

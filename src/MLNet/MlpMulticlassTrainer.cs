@@ -79,18 +79,15 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
         var optimizer = CreateOptimizer();
         var options = TrainingOptions;
         var start = TrainingState.Start(model, optimizer, options.Seed);
-        TrainingResult result;
-        long? rows = reader.RowCount;
-        if (rows is { } n && n * reader.Features * sizeof(float) <= _o.MaxInMemoryBytes)
-        {
-            var data = reader.ReadDataset($"training data (columns '{_o.FeatureColumnName}', '{_o.LabelColumnName}')");
-            if (data.Count == 0) throw new ArgumentException($"The training data (column '{_o.FeatureColumnName}') has no rows.", nameof(input));
-            result = Trainer.Fit(model, optimizer, start, data, null, options, null, CancellationToken.None);
-        }
-        else
-        {
-            result = DataViewTraining.Fit(model, optimizer, start, reader, options, _o.ShufflePoolRows, null, CancellationToken.None);
-        }
+        // Data that fits the budget is read once and trained exactly as Trainer.Fit trains a Dataset; a view of unknown
+        // length is read until it is known to fit (or not). Anything larger is streamed each epoch.
+        long maxRows = _o.MaxInMemoryBytes / ((long)reader.Features * sizeof(float));
+        var data = reader.RowCount is { } n && n > maxRows ? null
+            : reader.TryReadDataset($"training data (columns '{_o.FeatureColumnName}', '{_o.LabelColumnName}')", maxRows);
+        if (data is { Count: 0 }) throw new ArgumentException($"The training data (column '{_o.FeatureColumnName}') has no rows.", nameof(input));
+        var result = data is not null
+            ? Trainer.Fit(model, optimizer, start, data, null, options, null, CancellationToken.None)
+            : DataViewTraining.Fit(model, optimizer, start, reader, options, _o.ShufflePoolRows, null, CancellationToken.None);
         return new MlpTransformer(model, result.State.Parameters, _o.FeatureColumnName, reader.Features, keyValues, result.History);
     }
 
@@ -102,21 +99,31 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(_o.FeatureColumnName, out var f))
+        if (Find(inputSchema, _o.FeatureColumnName) is not { } f)
             throw new ArgumentException($"The features column '{_o.FeatureColumnName}' is missing.", nameof(inputSchema));
         if (f.Kind != SchemaShape.Column.VectorKind.Vector || f.ItemType != NumberDataViewType.Single)
-            throw new ArgumentException($"Features column '{_o.FeatureColumnName}' must be a known-size vector of Single; got {f.GetTypeString()}.", nameof(inputSchema));
-        if (!inputSchema.TryFindColumn(_o.LabelColumnName, out var l))
+            throw new ArgumentException($"Features column '{_o.FeatureColumnName}' must be a known-size vector of Single; got {Describe(f)}.", nameof(inputSchema));
+        if (Find(inputSchema, _o.LabelColumnName) is not { } l)
             throw new ArgumentException($"The label column '{_o.LabelColumnName}' is missing.", nameof(inputSchema));
         bool labelOk = l.Kind == SchemaShape.Column.VectorKind.Scalar &&
             (l.IsKey || l.ItemType == NumberDataViewType.UInt32 || l.ItemType == NumberDataViewType.Int32 || l.ItemType == NumberDataViewType.Single);
         if (!labelOk)
-            throw new ArgumentException($"Label column '{_o.LabelColumnName}' must be a key, UInt32, Int32 or Single; got {l.GetTypeString()}.", nameof(inputSchema));
+            throw new ArgumentException($"Label column '{_o.LabelColumnName}' must be a key, UInt32, Int32 or Single; got {Describe(l)}.", nameof(inputSchema));
         // SchemaShape columns cannot be made outside ML.NET, so borrow them from ML.NET's own estimators' shapes:
         // Concatenate gives a Single vector named Score, MapValueToKey a key named PredictedLabel with key values.
         var ml = new MLContext();
         var withScore = ml.Transforms.Concatenate(MlpTransformer.ScoreColumnName, _o.FeatureColumnName).GetOutputSchema(inputSchema);
         var withKey = ml.Transforms.Conversion.MapValueToKey(MlpTransformer.PredictedLabelColumnName, _o.LabelColumnName).GetOutputSchema(withScore);
         return withKey;
+    }
+
+    private static string Describe(SchemaShape.Column c) =>
+        $"{c.Kind} of {(c.IsKey ? "Key<" + c.ItemType + ">" : c.ItemType.ToString())}";
+
+    private static SchemaShape.Column? Find(SchemaShape shape, string name)
+    {
+        foreach (var c in shape)
+            if (c.Name == name) return c;
+        return null;
     }
 }

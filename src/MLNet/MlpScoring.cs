@@ -37,7 +37,7 @@ internal static class MlpScoring
     public static IDataView Transform(MlpTransformer t, IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new ScoredView(t, input, OutputSchema(t, input));
+        return new ScoredView(t, input, OutputSchema(t, input.Schema));
     }
 
     public static IRowToRowMapper Mapper(MlpTransformer t, DataViewSchema input)

@@ -6,7 +6,7 @@ namespace Mlp.MLNet.Tests;
 public static class Recipe
 {
     public static readonly int[] Hidden = [100];
-    public const int Epochs = 8, BatchSize = 64, Seed = 1;
+    public const int Epochs = 10, BatchSize = 64, Seed = 1;
     public const float LearningRate = 1e-3f;
 
     public static MlpTrainerOptions Options() => new()

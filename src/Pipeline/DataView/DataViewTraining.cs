@@ -40,6 +40,8 @@ public static class DataViewTraining
         if (start.Step != 0) throw new ArgumentException($"Streamed training resumes only at an epoch boundary; the start state is at step {start.Step}.", nameof(start));
         if (model.InputFeatures is { } f && f != data.Features)
             throw new ArgumentException($"The model takes {f} features but column '{data.FeatureColumn}' has {data.Features}.", nameof(data));
+        // Steps per epoch, when the view knows its length (0 otherwise: a stream's length is found by reading it).
+        int stepsPerEpoch = data.RowCount is { } count ? (int)Math.Min(int.MaxValue, (count + options.BatchSize - 1) / options.BatchSize) : 0;
         var state = start;
         var history = start.History.ToList();
         while (state.Epoch < options.Epochs)
@@ -59,18 +61,18 @@ public static class DataViewTraining
                 var r = Trainer.Step(model, optimizer, options.Loss, p, os, batch.X, batch.Labels);
                 step++;
                 if (!float.IsFinite(r.Loss))
-                    throw new NonFiniteLossException(r.Loss, epoch + 1, step, 0, optimizer.Name);
+                    throw new NonFiniteLossException(r.Loss, epoch + 1, step, Math.Max(stepsPerEpoch, step), optimizer.Name);
                 (p, os) = (r.Parameters, r.State);
                 lossSum += (double)r.Loss * batch.Labels.Length;
                 correct += r.Correct;
                 rows += batch.Labels.Length;
-                progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, step, 0, r.Loss, rows / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), null));
+                progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, step, stepsPerEpoch, r.Loss, rows / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), null, null));
             }
             if (rows == 0) throw new ArgumentException($"The training view (column '{data.FeatureColumn}') has no rows.", nameof(data));
             var metrics = new EpochMetrics(epoch + 1, lossSum / rows, (double)correct / rows, double.NaN, double.NaN, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
             state = new TrainingState(p, os, epoch + 1, 0, 0, 0, 0, history.ToArray());
-            progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, step, step, metrics.TrainLoss, rows / Math.Max(metrics.Seconds, 1e-9), metrics));
+            progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, step, step, metrics.TrainLoss, rows / Math.Max(metrics.Seconds, 1e-9), metrics, state));
         }
         return new TrainingResult(state, Cancelled: false);
     }
