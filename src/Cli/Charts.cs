@@ -11,14 +11,17 @@ internal static class Charts
     {
         var plot = new Plot();
         double[] epochs = history.Select(m => (double)m.Epoch).ToArray();
+        // Colour tells train from valid; solid lines are losses (left axis), dashed lines accuracies (right axis).
         AddLine(plot, epochs, history.Select(m => m.TrainLoss).ToArray(), "train loss", Colors.Blue, plot.Axes.Left, LinePattern.Solid);
-        AddLine(plot, epochs, history.Select(m => m.ValidLoss).ToArray(), "valid loss", Colors.Blue, plot.Axes.Left, LinePattern.Dashed);
-        AddLine(plot, epochs, history.Select(m => m.TrainAccuracy).ToArray(), "train accuracy", Colors.OrangeRed, plot.Axes.Right, LinePattern.Solid);
+        AddLine(plot, epochs, history.Select(m => m.ValidLoss).ToArray(), "valid loss", Colors.OrangeRed, plot.Axes.Left, LinePattern.Solid);
+        AddLine(plot, epochs, history.Select(m => m.TrainAccuracy).ToArray(), "train accuracy", Colors.Blue, plot.Axes.Right, LinePattern.Dashed);
         AddLine(plot, epochs, history.Select(m => m.ValidAccuracy).ToArray(), "valid accuracy", Colors.OrangeRed, plot.Axes.Right, LinePattern.Dashed);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, Math.Ceiling(epochs.Length / 20.0)));
+        plot.Axes.SetLimitsX(0.5, Math.Max(1, epochs.Length) + 0.5);
         plot.Title(title);
         plot.XLabel("epoch");
-        plot.Axes.Left.Label.Text = "cross-entropy loss";
-        plot.Axes.Right.Label.Text = "accuracy";
+        plot.Axes.Left.Label.Text = "loss (solid)";
+        plot.Axes.Right.Label.Text = "accuracy (dashed)";
         plot.ShowLegend(Alignment.MiddleRight);
         Save(plot, path, 900, 550);
     }
@@ -61,6 +64,20 @@ internal static class Charts
         plot.YLabel("count");
         plot.ShowLegend(Alignment.UpperRight);
         Save(plot, path, 900, 550);
+    }
+
+    /// <summary>The walkthrough's picture: activations after lin, relu and shifted relu at init, overlaid. Returns the path.</summary>
+    public static string InitHistograms(string path, Tensor lin, Tensor relu, Tensor shifted)
+    {
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"--plot writes a PNG; give a file name ending in .png (got '{path}').");
+        Histograms(
+        [
+            ($"after lin (mean {lin.Mean().ToScalar():0.00}, std {lin.Std().ToScalar():0.00})", lin.ToArray()),
+            ($"after relu (mean {relu.Mean().ToScalar():0.00}, std {relu.Std().ToScalar():0.00})", relu.ToArray()),
+            ($"after relu - 0.5 (mean {shifted.Mean().ToScalar():0.00}, std {shifted.Std().ToScalar():0.00})", shifted.ToArray()),
+        ], path, "Activations on x_valid at Kaiming init (fan_in, relu gain)");
+        return path;
     }
 
     private static void Save(Plot plot, string path, int width, int height)

@@ -11,6 +11,7 @@ internal static class Program
         ("walkthrough", "the lesson end to end: data, init, forward, loss, gradients, timing (the default)", WalkthroughCommand.Run),
         ("gradcheck", "the lesson's gradients against a PyTorch reference .npz, or finite differences", GradcheckCommand.Run),
         ("train", "train an MLP with cross-entropy: progress, validation, checkpoints, model file, plot", TrainCommand.Run),
+        ("eval", "accuracy, per-class accuracy and confusion matrix of a saved model", EvalCommand.Run),
     ];
 
     private static int Main(string[] args)

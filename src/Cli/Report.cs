@@ -23,7 +23,7 @@ internal sealed class Report(bool json)
         if (!json) Console.WriteLine($"\n== {title}");
     }
 
-    /// <summary>Records a fact; <paramref name="text"/> is how it reads on a terminal.</summary>
+    /// <summary>Records a fact; <paramref name="text"/> is how it reads on a terminal (empty: JSON only).</summary>
     public void Fact(string key, JsonNode? value, string text)
     {
         current[key] = value;

@@ -100,6 +100,17 @@ public sealed class Rng
     /// <summary>A tensor of samples uniform in [<paramref name="low"/>, <paramref name="high"/>) (PyTorch: <c>torch.empty(shape).uniform_(low, high)</c>).</summary>
     public Tensor Uniform(int[] shape, float low, float high) => Tensor.Create(shape, buf =>
     {
-        for (int i = 0; i < buf.Length; i++) buf[i] = (float)(low + (high - (double)low) * NextDouble());
+        for (int i = 0; i < buf.Length; i++) buf[i] = UniformSample(NextDouble(), low, high);
     });
+
+    /// <summary>Maps <paramref name="u"/> in [0, 1) to [<paramref name="low"/>, <paramref name="high"/>) in float32.</summary>
+    /// <remarks>
+    /// <c>low + (high − low)·u</c> is exact in double, but rounding it to float can land on <paramref name="high"/>
+    /// itself (for u within about 2⁻²⁵ of 1); such a sample becomes the largest float below <paramref name="high"/>.
+    /// </remarks>
+    internal static float UniformSample(double u, float low, float high)
+    {
+        float v = (float)(low + (high - (double)low) * u);
+        return v >= high && low < high ? MathF.BitDecrement(high) : v;
+    }
 }

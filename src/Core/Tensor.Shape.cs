@@ -79,7 +79,7 @@ public sealed partial class Tensor
     public Tensor Rows(int start, int count)
     {
         if (Rank == 0) throw new InvalidOperationException("Rows needs a tensor of rank ≥ 1; got a scalar.");
-        if (start < 0 || count < 0 || start + count > Dims[0])
+        if (start < 0 || count < 0 || start > Dims[0] || count > Dims[0] - start) // no start + count: it can overflow
             throw new ArgumentOutOfRangeException(nameof(start), $"Rows {start}..{start + count} are outside a tensor of shape {ShapeString(Dims)}.");
         int row = Dims[0] == 0 ? 0 : Length / Dims[0];
         var d = new float[count * row];

@@ -127,12 +127,14 @@ public sealed partial class Tensor
     }
 
     /// <summary>A 2-D tensor from rows of equal length (PyTorch: <c>torch.tensor([[...], ...])</c>).</summary>
-    /// <exception cref="ArgumentException">The rows have different lengths.</exception>
+    /// <exception cref="ArgumentException">The rows have different lengths or one is null.</exception>
     public static Tensor FromRows(float[][] rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        for (int i = 0; i < rows.Length; i++)
+            if (rows[i] is null) throw new ArgumentException($"Row {i} is null.", nameof(rows));
         int cols = rows.Length == 0 ? 0 : rows[0].Length;
-        var data = new float[rows.Length * cols];
+        var data = new float[checked(rows.Length * cols)];
         for (int i = 0; i < rows.Length; i++)
         {
             if (rows[i].Length != cols)

@@ -105,7 +105,7 @@ internal sealed class DataStream : IDisposable
             throw DataFileError.Invalid(Name, $"{what} would need {count} bytes, more than one array can hold ({Array.MaxLength}); the header is corrupt.");
         if (_bound is not long bound || _read + count <= bound) return;
         if (_exact)
-            throw DataFileError.Invalid(Name, $"truncated or corrupt header: {what} needs {count} bytes but only {bound - _read} bytes remain in the file.");
+            throw DataFileError.Invalid(Name, $"truncated: {what} needs {count} bytes but only {bound - _read} bytes remain in the file (or the header is corrupt).");
         throw DataFileError.Invalid(Name, $"corrupt header: {what} needs {count} bytes but {_sourceBytes} bytes of gzip data can hold at most " +
                                            $"{bound} bytes (deflate expands at most {MaxDeflateRatio}:1).");
     }

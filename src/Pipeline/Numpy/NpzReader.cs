@@ -9,7 +9,8 @@ namespace Mlp.Numpy;
 /// <remarks>
 /// Each <c>NAME.npy</c> entry becomes the array <c>NAME</c>; other entries are ignored, as numpy ignores them until
 /// asked. Entries are read through <see cref="System.IO.Compression"/> into memory that grows only as bytes
-/// arrive, then parsed by <see cref="NpyReader"/>, so a corrupt header cannot cause a huge allocation.
+/// arrive, checked against the archive's CRC-32, then parsed by <see cref="NpyReader"/>, so a corrupt header cannot
+/// cause a huge allocation and damaged data is refused rather than read as wrong numbers.
 /// </remarks>
 public static class NpzReader
 {
@@ -47,6 +48,9 @@ public static class NpzReader
                 if (!seen.Add(name)) throw NpyHeader.Bad(where, "the archive holds two arrays of this name");
                 byte[] bytes;
                 using (var s = entry.Open()) bytes = NpyReader.ReadToEnd(s, where);
+                uint crc = Crc32.Compute(bytes);
+                if (crc != entry.Crc32)
+                    throw NpyHeader.Bad(where, $"the data is damaged: its CRC-32 is {crc:x8} but the archive records {entry.Crc32:x8}");
                 entries.Add(new(name, NpyReader.FromBytes(bytes, where)));
             }
         }

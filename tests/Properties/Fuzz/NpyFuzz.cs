@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using FsCheck;
+using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Mlp.Numpy;
 
@@ -13,6 +14,13 @@ namespace Mlp.Tests.Properties.Fuzz;
 public class NpyFuzz
 {
     private sealed record Sample(string Name, byte[] Bytes, bool IsNpz);
+
+    /// <summary>One damaged file; prints as what was done to which fixture, so a counterexample is readable.</summary>
+    public sealed record Damaged(string Description, byte[] Bytes, bool IsNpz)
+    {
+        /// <inheritdoc/>
+        public override string ToString() => Description;
+    }
 
     private static readonly Lazy<Sample[]> Corpus = new(() =>
     {
@@ -28,102 +36,120 @@ public class NpyFuzz
         throw new DirectoryNotFoundException($"tests/fixtures not found above {AppContext.BaseDirectory}.");
     });
 
-    private static Sample Pick(int i) => Corpus.Value[(int)((uint)i % (uint)Corpus.Value.Length)];
+    private static Gen<Sample> AnyFile => Gen.Elements(Corpus.Value);
 
-    /// <summary>Reads <paramref name="bytes"/> as the sample's kind; true if read or refused properly, with the reason otherwise.</summary>
-    private static bool ReadsOrRefuses(byte[] bytes, bool isNpz, string what)
+    private static Gen<Damaged> Truncations =>
+        from s in AnyFile
+        from length in Gen.Choose(0, s.Bytes.Length)
+        select new Damaged($"{s.Name} cut to {length} of {s.Bytes.Length} bytes", s.Bytes[..length], s.IsNpz);
+
+    private static Gen<Damaged> BitFlips =>
+        from s in AnyFile
+        // Half the flips land in the first 256 bytes, where the zip and npy headers are.
+        from count in Gen.Choose(1, 8)
+        from bits in Gen.ArrayOf(Gen.OneOf(Gen.Choose(0, Math.Min(256, s.Bytes.Length) * 8 - 1), Gen.Choose(0, s.Bytes.Length * 8 - 1)), count)
+        select Flip(s, bits);
+
+    private static Damaged Flip(Sample s, int[] bits)
     {
-        string source = isNpz ? "fuzz.npz" : "fuzz.npy";
+        byte[] b = (byte[])s.Bytes.Clone();
+        foreach (int bit in bits) b[bit / 8] ^= (byte)(1 << (bit % 8));
+        return new Damaged($"{s.Name} with bits {string.Join(", ", bits)} flipped", b, s.IsNpz);
+    }
+
+    private static Gen<Damaged> Overwrites =>
+        from s in AnyFile
+        from start in Gen.Choose(0, s.Bytes.Length - 1)
+        from count in Gen.Choose(1, 16)
+        from run in Gen.ArrayOf(Gen.Choose(0, 255).Select(v => (byte)v), count)
+        select Overwrite(s, start, run);
+
+    private static Damaged Overwrite(Sample s, int start, byte[] run)
+    {
+        byte[] b = (byte[])s.Bytes.Clone();
+        int n = Math.Min(run.Length, b.Length - start);
+        run.AsSpan(0, n).CopyTo(b.AsSpan(start));
+        return new Damaged($"{s.Name} overwritten at {start} with {Convert.ToHexString(run, 0, n)}", b, s.IsNpz);
+    }
+
+    // Characters a .npy header's Python dict literal is made of, so mutations reach deep into the parser.
+    private const string HeaderAlphabet = "0123456789(),'\"{}: LTrueFalse<>|=fiuOc48-\n\t_descrshapeortran";
+
+    private sealed record Edit(int Kind, int Position, char Char);
+
+    private static Gen<Damaged> HeaderEdits =>
+        from s in Gen.Elements(Corpus.Value.Where(c => !c.IsNpz).ToArray())
+        from count in Gen.Choose(1, 6)
+        from edits in Gen.ArrayOf(
+            from kind in Gen.Choose(0, 2)
+            from pos in Gen.Choose(8, Math.Min(s.Bytes.Length, 10 + (s.Bytes[8] | s.Bytes[9] << 8)) - 1)
+            from c in Gen.Elements(HeaderAlphabet.ToCharArray())
+            select new Edit(kind, pos, c), count)
+        from container in Gen.Choose(0, 2) // 0: bare .npy; 1: stored in an npz; 2: deflated in an npz
+        select EditHeader(s, edits, container);
+
+    private static Damaged EditHeader(Sample s, Edit[] edits, int container)
+    {
+        var b = new List<byte>(s.Bytes);
+        foreach (var e in edits)
+        {
+            int pos = Math.Min(e.Position, b.Count - 1);
+            switch (e.Kind)
+            {
+                case 0: b[pos] = (byte)e.Char; break;
+                case 1: b.Insert(pos, (byte)e.Char); break;
+                default: b.RemoveAt(pos); break;
+            }
+        }
+        string what = $"{s.Name} header edits [{string.Join("; ", edits.Select(e => $"{"set,insert,delete".Split(',')[e.Kind]} {e.Position} '{e.Char}'"))}]";
+        if (container == 0) return new Damaged(what, [.. b], false);
+        using var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var entry = zip.CreateEntry("x.npy", container == 1 ? CompressionLevel.NoCompression : CompressionLevel.Fastest).Open();
+            entry.Write([.. b]);
+        }
+        return new Damaged(what + (container == 1 ? " stored in an npz" : " deflated in an npz"), ms.ToArray(), true);
+    }
+
+    /// <summary>True if the file is read, or refused with an InvalidDataException naming the source, without allocating more than it could need.</summary>
+    private static bool ReadsOrRefuses(Damaged d)
+    {
+        string source = d.IsNpz ? "fuzz.npz" : "fuzz.npy";
         long before = GC.GetAllocatedBytesForCurrentThread();
         try
         {
-            if (isNpz)
+            if (d.IsNpz)
             {
-                var npz = NpzReader.Read(new MemoryStream(bytes, writable: false), source);
+                var npz = NpzReader.Read(new MemoryStream(d.Bytes, writable: false), source);
                 foreach (var a in npz.Values) _ = a.ToTensor();
                 if (npz.ContainsKey("x")) _ = LessonReference.FromArchive(npz); // a PyTorch reference with a damaged array
             }
-            else _ = NpyReader.FromBytes(bytes, source).ToTensor();
+            else _ = NpyReader.FromBytes(d.Bytes, source).ToTensor();
         }
         catch (InvalidDataException e) when (e.Message.StartsWith(source, StringComparison.Ordinal))
         {
         }
         catch (Exception e)
         {
-            throw new Xunit.Sdk.XunitException($"{what}: {e.GetType().Name} instead of success or InvalidDataException naming the source: {e.Message}");
+            throw new Xunit.Sdk.XunitException($"{d}: {e.GetType().Name} instead of success or InvalidDataException naming the source: {e.Message}");
         }
         // Deflate can legitimately expand ~1000×; anything beyond that came from believing a header.
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        long bound = (4L << 20) + 1100L * bytes.Length;
-        if (allocated > bound) throw new Xunit.Sdk.XunitException($"{what}: allocated {allocated} bytes for a {bytes.Length}-byte file");
+        if (allocated > (4L << 20) + 1100L * d.Bytes.Length)
+            throw new Xunit.Sdk.XunitException($"{d}: allocated {allocated} bytes for a {d.Bytes.Length}-byte file");
         return true;
     }
 
     [Property(MaxTest = 1000)]
-    public bool Truncated_files_are_read_or_refused_with_InvalidData(int file, NonNegativeInt cut)
-    {
-        var s = Pick(file);
-        int length = cut.Get % (s.Bytes.Length + 1);
-        return ReadsOrRefuses(s.Bytes[..length], s.IsNpz, $"{s.Name} cut to {length} bytes");
-    }
+    public Property Truncated_files_are_read_or_refused_with_InvalidData() => Prop.ForAll(Truncations.ToArbitrary(), ReadsOrRefuses);
 
     [Property(MaxTest = 1500)]
-    public bool Bit_flipped_files_are_read_or_refused_with_InvalidData(int file, NonNegativeInt[] bits)
-    {
-        var s = Pick(file);
-        byte[] b = (byte[])s.Bytes.Clone();
-        // Half the flips land in the first 256 bytes, where the zip and npy headers are.
-        foreach (var bit in bits.Take(8))
-        {
-            long range = bit.Get % 2 == 0 ? Math.Min(256L * 8, b.Length * 8L) : b.Length * 8L;
-            long at = bit.Get / 2 % range;
-            b[at / 8] ^= (byte)(1 << (int)(at % 8));
-        }
-        return ReadsOrRefuses(b, s.IsNpz, $"{s.Name} with bits {string.Join(",", bits.Take(8).Select(x => x.Get))} flipped");
-    }
+    public Property Bit_flipped_files_are_read_or_refused_with_InvalidData() => Prop.ForAll(BitFlips.ToArbitrary(), ReadsOrRefuses);
 
     [Property(MaxTest = 1000)]
-    public bool Overwritten_byte_runs_are_read_or_refused_with_InvalidData(int file, NonNegativeInt at, byte[] run)
-    {
-        var s = Pick(file);
-        byte[] b = (byte[])s.Bytes.Clone();
-        int start = at.Get % b.Length;
-        int n = Math.Min(run.Length, b.Length - start);
-        run.AsSpan(0, n).CopyTo(b.AsSpan(start));
-        return ReadsOrRefuses(b, s.IsNpz, $"{s.Name} overwritten at {start} with {Convert.ToHexString(run.AsSpan(0, n))}");
-    }
-
-    // Characters a Python dict literal of a .npy header is made of, so mutations reach deep into the parser.
-    private const string HeaderAlphabet = "0123456789(),'\"{}: LTrueFalse<>|=fiuOc48-\n\t_descrshapeortran";
+    public Property Overwritten_byte_runs_are_read_or_refused_with_InvalidData() => Prop.ForAll(Overwrites.ToArbitrary(), ReadsOrRefuses);
 
     [Property(MaxTest = 1500)]
-    public bool Npy_files_with_mutated_header_text_are_read_or_refused_with_InvalidData(int file, NonNegativeInt[] edits, bool insideAnNpz)
-    {
-        var npys = Corpus.Value.Where(c => !c.IsNpz).ToArray();
-        var s = npys[(int)((uint)file % (uint)npys.Length)];
-        var b = new List<byte>(s.Bytes);
-        int headerEnd = Math.Min(b.Count, 10 + (s.Bytes[8] | s.Bytes[9] << 8));
-        var described = new List<string>();
-        foreach (var e in edits.Take(6))
-        {
-            int pos = 8 + e.Get % Math.Max(1, headerEnd - 8);
-            byte c = (byte)HeaderAlphabet[e.Get / 7 % HeaderAlphabet.Length];
-            switch (e.Get / 3 % 3)
-            {
-                case 0: b[pos] = c; described.Add($"set {pos}='{(char)c}'"); break;
-                case 1: b.Insert(pos, c); described.Add($"insert {pos}='{(char)c}'"); break;
-                default: b.RemoveAt(pos); described.Add($"delete {pos}"); break;
-            }
-        }
-        byte[] npy = [.. b];
-        string what = $"{s.Name} header edits [{string.Join("; ", described)}]{(insideAnNpz ? " inside an npz" : "")}";
-        if (!insideAnNpz) return ReadsOrRefuses(npy, false, what);
-        using var ms = new MemoryStream();
-        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            using var entry = zip.CreateEntry("x.npy", edits.Length % 2 == 0 ? CompressionLevel.NoCompression : CompressionLevel.Fastest).Open();
-            entry.Write(npy);
-        }
-        return ReadsOrRefuses(ms.ToArray(), true, what);
-    }
+    public Property Npy_headers_with_mutated_text_are_read_or_refused_with_InvalidData() => Prop.ForAll(HeaderEdits.ToArbitrary(), ReadsOrRefuses);
 }

@@ -60,4 +60,17 @@ public class GradCheckTests
         Assert.Equal(7, r.EntriesChecked);
         Assert.True(r.NormRelativeError < 1e-2, $"{r}");
     }
+
+    [Theory]
+    [InlineData(1e-3, 0)]
+    [InlineData(1e-3, -1)]
+    [InlineData(0.0, 3)]
+    [InlineData(-1e-3, 3)]
+    [InlineData(double.NaN, 3)]
+    [InlineData(double.PositiveInfinity, 3)]
+    public void GradCheck_rejects_a_step_or_entry_count_that_would_check_nothing(double step, int entries)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            GradCheck.Check((t, l) => t.Mse(l[0], Tensor.Zeros(3)), [new("x", Tensor.Ones(3))], step, entries, 1));
+    }
 }

@@ -7,12 +7,13 @@ public class OpsTests
     private static double[,] Naive(Tensor a, Tensor b, bool ta, bool tb)
     {
         int m = ta ? a.Size(1) : a.Size(0), k = ta ? a.Size(0) : a.Size(1), n = tb ? b.Size(0) : b.Size(1);
+        float[] av = a.ToArray(), bv = b.ToArray();
         var c = new double[m, n];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
                 double s = 0;
-                for (int p = 0; p < k; p++) s += (double)(ta ? a[p, i] : a[i, p]) * (tb ? b[j, p] : b[p, j]);
+                for (int p = 0; p < k; p++) s += (double)(ta ? av[p * m + i] : av[i * k + p]) * (tb ? bv[j * k + p] : bv[p * n + j]);
                 c[i, j] = s;
             }
         return c;
@@ -20,11 +21,13 @@ public class OpsTests
 
     private static void AssertMatches(double[,] expected, Tensor actual, double tol)
     {
-        Assert.Equal([expected.GetLength(0), expected.GetLength(1)], actual.ShapeArray());
-        for (int i = 0; i < expected.GetLength(0); i++)
-            for (int j = 0; j < expected.GetLength(1); j++)
-                Assert.True(Math.Abs(expected[i, j] - actual[i, j]) <= tol * (1 + Math.Abs(expected[i, j])),
-                    $"[{i},{j}]: expected {expected[i, j]}, got {actual[i, j]}");
+        int rows = expected.GetLength(0), cols = expected.GetLength(1);
+        Assert.Equal([rows, cols], actual.ShapeArray());
+        var got = actual.AsSpan();
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+                if (!(Math.Abs(expected[i, j] - got[i * cols + j]) <= tol * (1 + Math.Abs(expected[i, j]))))
+                    Assert.Fail($"[{i},{j}]: expected {expected[i, j]}, got {got[i * cols + j]}");
     }
 
     [Fact]

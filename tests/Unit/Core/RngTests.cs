@@ -122,4 +122,15 @@ public class RngTests
         var child = parent.Fork(1);
         Assert.NotEqual(parent.NextUInt64(), child.NextUInt64());
     }
+
+    [Fact]
+    public void A_uniform_sample_that_would_round_up_to_high_stays_below_it()
+    {
+        // low + (high − low)·u with u = 1 − 2⁻⁵³ is 1 − 2⁻⁵² in double, which rounds to 1f.
+        double u = Math.BitDecrement(1.0);
+        Assert.Equal(MathF.BitDecrement(1f), Rng.UniformSample(u, -1f, 1f));
+        Assert.Equal(-1f, Rng.UniformSample(0, -1f, 1f));
+        Assert.Equal(0f, Rng.UniformSample(0.5, -1f, 1f));
+        Assert.Equal(2f, Rng.UniformSample(u, 2f, 2f)); // an empty interval gives its one point
+    }
 }

@@ -143,6 +143,13 @@ public class TensorShapeTests
     }
 
     [Fact]
+    public void Rows_with_a_count_so_large_that_start_plus_count_overflows_is_out_of_range()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Arange(4).Rows(1, int.MaxValue));
+        Assert.Contains("(4,)", e.Message);
+    }
+
+    [Fact]
     public void SelectRows_gathers_rows_in_the_given_order_and_rejects_a_bad_index()
     {
         var t = Tensor.Arange(6).Reshape(3, 2);

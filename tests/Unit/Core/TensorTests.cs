@@ -108,6 +108,9 @@ public class TensorTests
         Assert.Equal(5f, t[2, 0]);
         var e = Assert.Throws<ArgumentException>(() => Tensor.FromRows([[1, 2], [3]]));
         Assert.Contains("Row 1", e.Message);
+        var n = Assert.Throws<ArgumentException>(() => Tensor.FromRows([[1, 2], null!]));
+        Assert.Contains("Row 1 is null", n.Message);
+        Assert.Equal([0, 0], Tensor.FromRows([]).ShapeArray());
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using Mlp.Numpy;
 using Mlp.Tests.Reference;
@@ -66,14 +65,10 @@ public class NpzTests
                 new("labels", NpyArray.FromInt64([3, 1, 4], [3])),
                 new("s", NpyArray.FromFloat64([2.5], [])),
             ]);
+            Python.Require("numpy");
             string script = "import numpy as np, sys; d = np.load(sys.argv[1]); " +
                 "print(d['w'].dtype, d['w'].shape, d['w'][1, 2], d['labels'].dtype, d['labels'].sum(), d['s'].dtype, d['s'].shape, float(d['s']))";
-            var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add("-c"); psi.ArgumentList.Add(script); psi.ArgumentList.Add(path);
-            using var p = Process.Start(psi)!;
-            string stdout = p.StandardOutput.ReadToEnd(), stderr = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, $"/usr/bin/python3 with numpy is needed (apt-get install python3-numpy): {stderr}");
+            string stdout = Python.Run(["-c", script, path], TimeSpan.FromMinutes(1));
             Assert.Equal("float32 (2, 3) 6.0 int64 8 float64 () 2.5", stdout.Trim());
         }
         finally { File.Delete(path); }
@@ -129,6 +124,18 @@ public class NpzTests
         Assert.Contains("arch.npz", e.Message);
         Assert.Contains("'bad'", e.Message);
         Assert.Contains("big-endian", e.Message);
+    }
+
+    [Fact]
+    public void Damaged_data_in_a_stored_archive_fails_its_CRC_and_names_the_array()
+    {
+        byte[] bytes = File.ReadAllBytes(Fixtures.Numpy("stored.npz"));
+        int header = bytes.AsSpan().IndexOf("NUMPY"u8);                // the first entry, 'a'
+        int data = bytes.AsSpan(header).IndexOf((byte)'\n') + header + 1;
+        bytes[data + 3] ^= 0x10;                                      // one bit of a float: still a valid .npy
+        var e = Assert.Throws<InvalidDataException>(() => NpzReader.Read(new MemoryStream(bytes), "flipped.npz"));
+        Assert.Contains("flipped.npz (array 'a')", e.Message);
+        Assert.Contains("CRC-32", e.Message);
     }
 
     [Fact]

@@ -20,6 +20,14 @@ internal static class PipelineFixtures
 
     public static int[] Ints(JsonElement e) => e.EnumerateArray().Select(v => v.GetInt32()).ToArray();
 
+    /// <summary>The real MNIST test set (shared/data/mnist-t10k beside an ancestor of the test binary), or null when absent.</summary>
+    public static string? MnistT10k { get; } =
+        FindUp(d => Directory.Exists(Path.Combine(d, "shared", "data", "mnist-t10k"))) is { } root ? Path.Combine(root, "shared", "data", "mnist-t10k") : null;
+
+    /// <summary>The embedded Fashion-MNIST test split (data/fashion-mnist in the repository), split 8000/2000 and normalized with the training statistics.</summary>
+    public static Lazy<DatasetSplits> EmbeddedFashion { get; } = new(() =>
+        Normalization.ByTrainStatistics(DataLoader.Load(Path.Combine(RepoRoot, "data", "fashion-mnist"))).Splits);
+
     private static string? FindUp(Func<string, bool> found)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)

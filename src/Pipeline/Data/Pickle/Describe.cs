@@ -10,6 +10,7 @@ internal static class Describe
     {
         null => "None",
         object[] t => $"a tuple of {t.Length}",
+        NumpyDtype d => $"dtype {d}",
         NumpyArray a => $"a numpy array {Tensor.ShapeString(a.Shape)} {a.Dtype.Name}",
         string s => $"a str of {s.Length} chars",
         byte[] b => $"bytes of length {b.Length}",

@@ -150,9 +150,13 @@ internal static class PickleScanner
         {
             string full = module + "." + global;
             if (!AllowedGlobals.Contains(full))
-                throw DataFileError.Invalid(name, $"refuses to load the pickle: it references the global '{full}' (at byte {_at}); " +
+                throw DataFileError.Invalid(name, $"refuses to load the pickle: it references the global '{Printable(full)}' (at byte {_at}); " +
                                                   $"only numpy arrays may be unpickled ({string.Join(", ", AllowedGlobals)}).");
         }
+
+        // Corrupt names may hold control characters; show them escaped so the message stays one readable line.
+        private static string Printable(string s) =>
+            string.Concat(s.Select(c => c is >= ' ' and <= '~' ? c.ToString() : $"\\x{(int)c:X2}"));
 
         private InvalidDataException Bad(string problem) =>
             DataFileError.Invalid(name, $"malformed pickle: {problem} (opcode 0x{_op:X2} at byte {_at}).");

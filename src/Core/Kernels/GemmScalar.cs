@@ -1,0 +1,40 @@
+namespace Mlp.Kernels;
+
+/// <summary>
+/// The GEMM's scalar path and its specification: the exact order of operations every vector path reproduces.
+/// </summary>
+/// <remarks>
+/// For each element, k is cut into blocks of <see cref="Gemm.KC"/>; within a block the products are chained with fused
+/// multiply-adds starting from zero, in ascending k; block sums are then added to C in ascending block order, and the
+/// bias (if any) last. The vector kernels run exactly this chain in every lane, so all paths agree bit for bit, for any
+/// thread count.
+/// </remarks>
+internal static class GemmScalar
+{
+    /// <summary>C = op(A)·op(B) (+ bias per column), element order as in the remarks.</summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias)
+    {
+        int rsA = transA ? 1 : k, csA = transA ? m : 1;
+        int rsB = transB ? 1 : n, csB = transB ? k : 1;
+        var block = new float[n];
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> ci = c.Slice(i * n, n);
+            if (k == 0) ci.Clear();
+            for (int p0 = 0; p0 < k; p0 += Gemm.KC)
+            {
+                int p1 = Math.Min(k, p0 + Gemm.KC);
+                Array.Clear(block);
+                for (int p = p0; p < p1; p++)
+                {
+                    float aip = a[i * rsA + p * csA];
+                    for (int j = 0; j < n; j++) block[j] = MathF.FusedMultiplyAdd(aip, b[p * rsB + j * csB], block[j]);
+                }
+                for (int j = 0; j < n; j++) ci[j] = p0 == 0 ? block[j] : ci[j] + block[j];
+            }
+            if (!bias.IsEmpty)
+                for (int j = 0; j < n; j++) ci[j] += bias[j];
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using Mlp.Kernels;
+
+namespace Mlp.Tests.Core;
+
+/// <summary>The GEMM on every SIMD path against a double-precision triple loop, and bit-for-bit against its scalar specification.</summary>
+public class GemmTests
+{
+    // Path names (SimdPath is internal, so theories take its name).
+    public static readonly TheoryData<string> Paths = new() { "Scalar", "Vector256", "Vector512", "Auto" };
+
+    // (m, n, k): empty, unit, odd, tails of 1..3 rows and partial vectors, more than one k block (KC = 256),
+    // and scaled-down versions of the lesson's shapes: x·w (n = 50 and 10), xᵀ·dy (m = 784), dy·wᵀ (n = 784).
+    private static readonly (int M, int N, int K)[] Shapes =
+    [
+        (0, 0, 0), (0, 5, 3), (5, 0, 3), (4, 6, 0), (1, 1, 1), (1, 17, 1), (3, 5, 7), (7, 9, 13), (5, 33, 2),
+        (9, 113, 5), (13, 57, 300), (6, 16, 257), (2, 200, 31), (130, 50, 784), (70, 10, 50), (784, 50, 64),
+        (64, 784, 50), (37, 129, 520),
+    ];
+
+    internal static float[] Random(int length, int seed)
+    {
+        var r = new Random(seed);
+        var x = new float[length];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(r.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    /// <summary>op(A)·op(B) in double, and Σ|a||b| per element for the error bound.</summary>
+    internal static (double[] C, double[] Abs) Reference(bool ta, bool tb, int m, int n, int k, float[] a, float[] b)
+    {
+        var c = new double[m * n];
+        var abs = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                for (int p = 0; p < k; p++)
+                {
+                    double x = ta ? a[p * m + i] : a[i * k + p], y = tb ? b[j * k + p] : b[p * n + j];
+                    c[i * n + j] += x * y;
+                    abs[i * n + j] += Math.Abs(x * y);
+                }
+        return (c, abs);
+    }
+
+    internal static float[] Run(SimdPath path, int threads, bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[]? bias = null)
+    {
+        var c = new float[m * n];
+        Array.Fill(c, float.NaN); // every element must be written
+        Gemm.Multiply(ta, tb, m, n, k, a, b, c, bias ?? [], path, threads);
+        return c;
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Every_path_matches_a_double_precision_triple_loop_for_all_transposes(string pathName)
+    {
+        var path = Enum.Parse<SimdPath>(pathName);
+        int seed = 1;
+        foreach (var (m, n, k) in Shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    float[] a = Random(m * k, seed++), b = Random(k * n, seed++);
+                    var (expected, abs) = Reference(ta, tb, m, n, k, a, b);
+                    float[] c = Run(path, 2, ta, tb, m, n, k, a, b);
+                    for (int e = 0; e < c.Length; e++)
+                    {
+                        double tol = 1e-6 * abs[e] * Math.Max(1, Math.Sqrt(k)) + 1e-30;
+                        Assert.True(Math.Abs(c[e] - expected[e]) <= tol,
+                            $"{path} ({m}×{k})·({k}×{n}) transA={ta} transB={tb}: C[{e / n},{e % n}] = {c[e]}, expected {expected[e]}");
+                    }
+                }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Every_path_equals_the_scalar_specification_bit_for_bit(string pathName)
+    {
+        var path = Enum.Parse<SimdPath>(pathName);
+        int seed = 100;
+        foreach (var (m, n, k) in Shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    float[] a = Random(m * k, seed++), b = Random(k * n, seed++);
+                    Assert.Equal(Run(SimdPath.Scalar, 1, ta, tb, m, n, k, a, b), Run(path, 2, ta, tb, m, n, k, a, b));
+                }
+    }
+
+    [Fact]
+    public void Thread_count_does_not_change_a_single_bit()
+    {
+        // Large enough to be split across threads: rows for x·w, lane columns for xᵀ·dy.
+        float[] x = Random(600 * 300, 7), w = Random(300 * 50, 8), dy = Random(600 * 50, 9);
+        Assert.Equal(Run(SimdPath.Auto, 1, false, false, 600, 50, 300, x, w), Run(SimdPath.Auto, 2, false, false, 600, 50, 300, x, w));
+        Assert.Equal(Run(SimdPath.Auto, 1, true, false, 300, 50, 600, x, dy), Run(SimdPath.Auto, 2, true, false, 300, 50, 600, x, dy));
+        Assert.Equal(Run(SimdPath.Auto, 1, false, true, 600, 300, 50, dy, w), Run(SimdPath.Auto, 2, false, true, 600, 300, 50, dy, w));
+    }
+
+    [Fact]
+    public void Repeated_runs_give_the_same_bits()
+    {
+        float[] x = Random(1000 * 784, 11), w = Random(784 * 50, 12);
+        float[] first = Run(SimdPath.Auto, 2, false, false, 1000, 50, 784, x, w);
+        for (int r = 0; r < 3; r++) Assert.Equal(first, Run(SimdPath.Auto, 2, false, false, 1000, 50, 784, x, w));
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Fused_bias_equals_the_product_plus_the_bias_bit_for_bit(string pathName)
+    {
+        var path = Enum.Parse<SimdPath>(pathName);
+        foreach (var (m, n, k) in new[] { (9, 50, 784), (130, 10, 50), (5, 37, 3), (3, 784, 50) })
+            foreach (bool ta in new[] { false, true })
+            {
+                float[] a = Random(m * k, m + n), b = Random(k * n, k), bias = Random(n, n);
+                float[] c = Run(path, 2, ta, false, m, n, k, a, b);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) c[i * n + j] += bias[j];
+                Assert.Equal(c, Run(path, 2, ta, false, m, n, k, a, b, bias));
+            }
+    }
+
+    [Fact]
+    public void MatMul_with_transpose_flags_equals_matmul_of_explicit_transposes()
+    {
+        var a = Tensor.FromArray(Random(7 * 5, 3), 7, 5);
+        var b = Tensor.FromArray(Random(5 * 4, 4), 5, 4);
+        var at = Tensor.FromArray(Transpose(a.ToArray(), 7, 5), 5, 7);
+        var bt = Tensor.FromArray(Transpose(b.ToArray(), 5, 4), 4, 5);
+        float[] expected = Ops.MatMul(a, b).ToArray();
+        Assert.Equal(expected, Ops.MatMul(at, b, transposeA: true, transposeB: false).ToArray());
+        Assert.Equal(expected, Ops.MatMul(a, bt, transposeA: false, transposeB: true).ToArray());
+        Assert.Equal(expected, Ops.MatMul(at, bt, transposeA: true, transposeB: true).ToArray());
+    }
+
+    [Fact]
+    public void Zero_inner_dimension_gives_zeros()
+    {
+        var c = Ops.MatMul(Tensor.Zeros(3, 0), Tensor.Zeros(0, 2));
+        Assert.Equal(new[] { 3, 2 }, c.ShapeArray());
+        Assert.All(c.ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Buffers_too_small_for_the_shapes_are_rejected_with_the_shapes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 3, 4, 5, new float[14], new float[20], new float[12]));
+        Assert.Contains("(3×5)·(5×4)", e.Message);
+    }
+
+    private static float[] Transpose(float[] x, int rows, int cols)
+    {
+        var t = new float[x.Length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
+        return t;
+    }
+}
