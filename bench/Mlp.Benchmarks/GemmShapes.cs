@@ -26,5 +26,8 @@ public static class GemmShapes
         new("xb·w1 (batch 64)", false, false, 64, 50, 784),
         new("xbᵀ·dy (batch 64)", true, false, 784, 50, 64),
         new("h·w2 (batch 64)", false, false, 64, 10, 50),
+        new("in-cache x·w", false, false, 256, 50, 784),
+        new("in-cache n=96", false, false, 256, 96, 256),
+        new("in-cache n=64", false, false, 256, 64, 256),
     ];
 }

@@ -11,11 +11,11 @@ namespace Mlp.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>Long because it is the one place the hard loop is written. The design follows GotoBLAS/BLIS: the operand whose
-/// columns become SIMD lanes ("B") is packed into k-major panels of up to 7 vectors (zero-padded), the other ("A") is read in
-/// place with its own strides and broadcast, and a register-blocked 4 × 7-vector micro-kernel
+/// columns become SIMD lanes ("B") is packed into k-major panels of up to 6 vectors (zero-padded), the other ("A") is read in
+/// place with its own strides and broadcast, and a register-blocked 4 × 6-vector micro-kernel
 /// (<see cref="GemmKernel512"/>, <see cref="GemmKernel256"/>) runs fused multiply-adds over a <see cref="KC"/>-deep block.</para>
 /// <para>Tall-skinny shapes: the lanes run along whichever of m or n wastes fewer padded lanes and packs cheaply.
-/// <c>x·w</c> (50000×784·784×50) vectorizes along the 50 outputs (7 Vector256 = 56 lanes, 89% useful; 4 Vector512 would be 78%),
+/// <c>x·w</c> (50000×784·784×50) vectorizes along the 50 outputs (7 Vector256 = 56 lanes in panels of 4 and 3, 89% useful; 4 Vector512 would be 78%),
 /// streaming x once; <c>xᵀ·dy</c> (784×50000·50000×50) runs as <c>(dyᵀ·x)ᵀ</c> so the 784 columns of x are the lanes (no padding)
 /// and x is copied, never transposed; <c>dy·wᵀ</c> (50000×50·50×784) vectorizes along 784 and gathers the small w once.
 /// On Zen 4 a Vector512 FMA costs two Vector256 FMAs, so the width is chosen per call by padding (ties go to Vector512).</para>
@@ -28,7 +28,7 @@ internal static unsafe class Gemm
     internal const int KC = 256;
 
     private const int MR = 4;             // rows per micro-tile
-    private const int MaxVecs = 7;        // vectors per micro-tile: 4 × 7 accumulators + broadcasts fit 32 registers
+    private const int MaxVecs = 6;        // vectors per micro-tile: 4 × 6 accumulators + 6 B vectors + 1 broadcast = 31 of 32 registers
     private const int MC = 64;            // rows per cache block: the C block and A rows stay in L1/L2 across k blocks
     private const int PackBudget = 96 * 1024; // floats of packed B per thread (384 KB, within a 1 MB L2)
     private const long ParallelThreshold = 1 << 18; // multiply-adds below which a second thread costs more than it saves
@@ -145,7 +145,7 @@ internal static unsafe class Gemm
         }
         if (r0 >= r1 || v0 >= v1) return;
 
-        // Panels of at most MaxVecs vectors, sizes as even as possible (25 vectors → 7, 6, 6, 6).
+        // Panels of at most MaxVecs vectors, sizes as even as possible (25 vectors → 5, 5, 5, 5, 5).
         int nv = v1 - v0, panels = (nv + MaxVecs - 1) / MaxVecs;
         Span<int> panelStart = stackalloc int[panels + 1];
         for (int q = 0; q <= panels; q++) panelStart[q] = v0 + (int)((long)nv * q / panels);
@@ -292,8 +292,7 @@ internal static unsafe class Gemm
             case 3: GemmKernel512.Tile<TRows, G3>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
             case 4: GemmKernel512.Tile<TRows, G4>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
             case 5: GemmKernel512.Tile<TRows, G5>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 6: GemmKernel512.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            default: GemmKernel512.Tile<TRows, G7>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
+            default: GemmKernel512.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
         }
     }
 
@@ -307,8 +306,7 @@ internal static unsafe class Gemm
             case 3: GemmKernel256.Tile<TRows, G3>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
             case 4: GemmKernel256.Tile<TRows, G4>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
             case 5: GemmKernel256.Tile<TRows, G5>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 6: GemmKernel256.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            default: GemmKernel256.Tile<TRows, G7>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
+            default: GemmKernel256.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
         }
     }
 }
