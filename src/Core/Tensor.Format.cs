@@ -46,5 +46,12 @@ public sealed partial class Tensor
         sb.Append(']');
     }
 
-    private static string Fmt(float v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+    // PyTorch spells the special values nan, inf and -inf (.NET would print NaN and Infinity).
+    private static string Fmt(float v) => v switch
+    {
+        float.PositiveInfinity => "inf",
+        float.NegativeInfinity => "-inf",
+        _ when float.IsNaN(v) => "nan",
+        _ => v.ToString("0.0000", CultureInfo.InvariantCulture),
+    };
 }

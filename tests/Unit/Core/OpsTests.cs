@@ -68,6 +68,24 @@ public class OpsTests
         AssertMatches(Naive(x, w, false, false), Ops.MatMul(x, w), 1e-4);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void MatMul_propagates_NaN_and_infinity_even_through_zeros_like_torch(bool ta, bool tb)
+    {
+        // [0, 1]·[∞, 2]ᵀ = 0·∞ + 2 = NaN under IEEE; a kernel that skips zero multipliers would return 2.
+        var a = Tensor.FromArray([0f, 1f], 1, 2);
+        var b = Tensor.FromArray([float.PositiveInfinity, 2f], 2, 1);
+        var c = Ops.MatMul(ta ? a.Transpose() : a, tb ? b.Transpose() : b, ta, tb);
+        Assert.True(float.IsNaN(c.ToScalar()), $"got {c}");
+        var nan = Ops.MatMul(Tensor.Zeros(40, 40), Tensor.Full([40, 40], float.NaN), ta, tb);
+        Assert.All(nan.ToArray(), v => Assert.True(float.IsNaN(v)));
+        var inf = Ops.MatMul(Tensor.Ones(3, 2), Tensor.FromArray([float.PositiveInfinity, 1f], 2, 1));
+        Assert.All(inf.ToArray(), v => Assert.Equal(float.PositiveInfinity, v));
+    }
+
     [Fact]
     public void MatMul_with_an_empty_inner_dimension_is_zeros()
     {

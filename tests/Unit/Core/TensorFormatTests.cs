@@ -60,4 +60,11 @@ public class TensorFormatTests
     {
         Assert.Equal("tensor([], shape=(0,))", Tensor.Zeros(0).ToString());
     }
+
+    [Fact]
+    public void Special_values_print_as_torch_spells_them()
+    {
+        Assert.Equal("tensor([nan, inf, -inf, -0.0000], shape=(4,))",
+            Tensor.FromArray([float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f], 4).ToString());
+    }
 }
