@@ -80,7 +80,7 @@ internal sealed class DataStream : IDisposable
     public byte[] ReadExactly(long count, string what)
     {
         Require(count, what);
-        var buf = new byte[_exact ? count : Math.Min(count, FirstChunk)];
+        var buf = new byte[Math.Min(count, FirstGuess)];
         int filled = 0;
         while (filled < count)
         {
@@ -120,8 +120,8 @@ internal sealed class DataStream : IDisposable
     /// <summary>Reads everything that is left, growing the buffer only as data arrives.</summary>
     public byte[] ReadToEnd(string what)
     {
-        long initial = _exact && _bound is long b ? Math.Min(b - _read, Array.MaxLength) : FirstChunk;
-        var buf = new byte[Math.Max(initial, 1)];
+        long initial = _exact && _bound is long b ? b - _read : FirstGuess;
+        var buf = new byte[Math.Clamp(initial, 1, Array.MaxLength)];
         int filled = 0;
         while (true)
         {
@@ -139,6 +139,10 @@ internal sealed class DataStream : IDisposable
         Array.Resize(ref buf, filled);
         return buf;
     }
+
+    // The first buffer: everything for raw seekable data; for gzip, 4× the compressed size (images and pickled
+    // floats compress 2–5×), then doubling as data keeps arriving; for unknown lengths, 1 MiB.
+    private long FirstGuess => _exact && _bound is long b ? b - _read : Math.Max(FirstChunk, 4 * (_sourceBytes ?? 0));
 
     private string Kind => IsGzip ? "decompressed " : "";
 

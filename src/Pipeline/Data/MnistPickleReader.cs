@@ -94,21 +94,23 @@ public static class MnistPickleReader
 
     private static Tensor Features(object? value, string what, string name)
     {
-        var a = Array(value, what, name);
+        var a = NdArray(value, what, name);
         if (a.Shape.Length != 2 || a.Shape[1] == 0)
             throw DataFileError.Invalid(name, $"{what} has shape {Tensor.ShapeString(a.Shape)}; expected (n, features) with features ≥ 1.");
         if (a.Dtype.Kind != 'f' || a.Dtype.ItemSize is not (4 or 8))
             throw DataFileError.Invalid(name, $"{what} has dtype {a.Dtype.Name}; expected float32 (or float64) pixels.");
         float[] x = a.ToSingles();
-        for (int i = 0; i < x.Length; i++)
-            if (!float.IsFinite(x[i]))
-                throw DataFileError.Invalid(name, $"{what} holds {x[i]} at row {i / a.Shape[1]}, column {i % a.Shape[1]}; pixels must be finite.");
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(x))
+        {
+            int i = Array.FindIndex(x, v => !float.IsFinite(v));
+            throw DataFileError.Invalid(name, $"{what} holds {x[i]} at row {i / a.Shape[1]}, column {i % a.Shape[1]}; pixels must be finite.");
+        }
         return new Tensor(x, a.Shape);
     }
 
     private static int[] Labels(object? value, string what, string name)
     {
-        var a = Array(value, what, name);
+        var a = NdArray(value, what, name);
         if (a.Shape.Length != 1)
             throw DataFileError.Invalid(name, $"{what} has shape {Tensor.ShapeString(a.Shape)}; expected (n,) labels.");
         if (a.Dtype.Kind != 'i' || a.Dtype.ItemSize is not (4 or 8))
@@ -124,7 +126,7 @@ public static class MnistPickleReader
         return labels;
     }
 
-    private static NumpyArray Array(object? value, string what, string name) =>
+    private static NumpyArray NdArray(object? value, string what, string name) =>
         value is NumpyArray { HasState: true } a ? a
             : throw DataFileError.Invalid(name, $"{what} is {Describe.Value(value)}; expected a numpy array.");
 }

@@ -223,11 +223,14 @@ internal static class PickleScanner
             int.TryParse(Encoding.Latin1.GetString(line), NumberStyles.Integer, CultureInfo.InvariantCulture, out int k)
                 ? k : throw Bad("a memo key is not an integer");
 
-        // Strings are tracked only where Razorvine decodes them to the same text; anything else is opaque,
-        // so STACK_GLOBAL on it is refused.
-        private static object Latin1(ReadOnlySpan<byte> b) => Encoding.Latin1.GetString(b);
-        private static object Utf8(ReadOnlySpan<byte> b) => Ascii.IsValid(b) ? Encoding.ASCII.GetString(b) : Opaque;
-        private static object PlainAscii(ReadOnlySpan<byte> b) => Ascii.IsValid(b) && b.IndexOf((byte)'\\') < 0 ? Encoding.ASCII.GetString(b) : Opaque;
+        // Strings are tracked only where Razorvine decodes them to the same text, and only while short enough to
+        // be a module or class name (array data is a string in Python 2 pickles: it must not be copied here);
+        // anything else is opaque, so STACK_GLOBAL on it is refused.
+        private const int MaxNameBytes = 256;
+        private static object Latin1(ReadOnlySpan<byte> b) => b.Length <= MaxNameBytes ? Encoding.Latin1.GetString(b) : Opaque;
+        private static object Utf8(ReadOnlySpan<byte> b) => b.Length <= MaxNameBytes && Ascii.IsValid(b) ? Encoding.ASCII.GetString(b) : Opaque;
+        private static object PlainAscii(ReadOnlySpan<byte> b) =>
+            b.Length <= MaxNameBytes && Ascii.IsValid(b) && b.IndexOf((byte)'\\') < 0 ? Encoding.ASCII.GetString(b) : Opaque;
 
         private object QuotedString(ReadOnlySpan<byte> line)
         {
