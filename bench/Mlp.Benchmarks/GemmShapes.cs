@@ -29,5 +29,7 @@ public static class GemmShapes
         new("in-cache x·w", false, false, 256, 50, 784),
         new("in-cache n=96", false, false, 256, 96, 256),
         new("in-cache n=64", false, false, 256, 64, 256),
+        new("in-cache xᵀ·dy", true, false, 784, 50, 1024),
+        new("in-cache dy·wᵀ", false, true, 256, 784, 50),
     ];
 }

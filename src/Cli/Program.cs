@@ -12,6 +12,7 @@ internal static class Program
         ("gradcheck", "the lesson's gradients against a PyTorch reference .npz, or finite differences", GradcheckCommand.Run),
         ("train", "train an MLP with cross-entropy: progress, validation, checkpoints, model file, plot", TrainCommand.Run),
         ("eval", "accuracy, per-class accuracy and confusion matrix of a saved model", EvalCommand.Run),
+        ("bench", "time the lesson's workload and GEMM shapes (min/median, peak memory, GC); --json, --lesson", BenchCommand.Run),
     ];
 
     private static int Main(string[] args)

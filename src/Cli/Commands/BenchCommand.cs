@@ -1,0 +1,314 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mlp.Data;
+using Mlp.Models;
+using Mlp.Optim;
+using Mlp.Training;
+
+namespace Mlp.Cli.Commands;
+
+/// <summary>
+/// <c>mlp bench</c>: the lesson's timed workload (issue rows a, b, c, c', f) and the GEMM shapes behind it, with min/median,
+/// peak working set, GC pause time and allocated bytes; <c>--lesson</c> adds the weight-gradient speed ladder.
+/// </summary>
+internal static class BenchCommand
+{
+    private const string Help = """
+        Usage: mlp bench [--rows LIST] [--repeat N] [--seed N] [--lesson] [--json]
+
+        Times the lesson's workload, 784 -> 50 -> 1 on Fashion-MNIST-shaped data (random N(0,1) pixels, so the numbers
+        do not depend on a dataset being installed), each row --repeat times after one warm-up run:
+          a     forward on x_valid (10000 x 784)
+          b     forward on x_train (50000 x 784)
+          c     forward + backward with MSE, including the input gradient (as the lesson does)
+          c2    forward + backward, parameter gradients only (c')
+          f     one training epoch: 784 -> 50 -> 10, cross-entropy, SGD lr 0.1, batch 64, shuffled, 50000 rows
+          gemm  the matrix products: x.w1, x^T.dy, dy.w1^T on 50000 rows, and the batch-64 products of (f)
+        Each row reports min and median wall time, GFLOP/s where it is one product, the peak working set while it ran,
+        GC pause time and bytes allocated per run. bench/compare_torch.py runs the same rows in PyTorch beside these.
+
+        Options:
+          --rows LIST   comma-separated rows (default a,b,c,c2,f,gemm)
+          --repeat N    timed runs per row (default 7)
+          --seed N      seed for data and weights (default 42)
+          --lesson      also the lesson's speed ladder for dw: outer-product sum vs einsum vs matmul (on 1000 rows,
+                        because the outer product materializes a rows x 784 x 50 tensor)
+          --json        print the results as one JSON object on stdout
+          --help        this text
+        """;
+
+    private const int Train = 50000, Valid = 10000, Features = 784, Hidden = 50, Classes = 10;
+
+    public static int Run(string[] args)
+    {
+        if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Help); return 0; }
+        var a = CliArgs.Parse("bench", args, ["rows", "repeat", "seed"], ["json", "lesson"]);
+        int repeat = a.Int("repeat", 7, 1, 1000);
+        ulong seed = a.ULong("seed", 42);
+        string[] known = ["a", "b", "c", "c2", "f", "gemm"];
+        string[] rows = (a.String("rows") ?? string.Join(",", known)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string r in rows)
+            if (!known.Contains(r)) throw new UsageException($"mlp bench: unknown row '{r}'. Rows: {string.Join(", ", known)}.");
+        bool json = a.Has("json");
+
+        var w = new Workload(seed);
+        var results = new List<Measurement>();
+        void Add(Measurement m)
+        {
+            results.Add(m);
+            if (!json) Console.WriteLine(m.Line());
+        }
+        if (!json)
+        {
+            Console.WriteLine($"mlp bench: {Environment.ProcessorCount} cores, SIMD {SimdName}, {repeat} runs per row");
+            Console.WriteLine(Measurement.Header);
+        }
+
+        foreach (string r in rows)
+        {
+            switch (r)
+            {
+                case "a": Add(Measure("a", "forward, x_valid 10000×784", repeat, () => w.Forward(w.XValid))); break;
+                case "b": Add(Measure("b", "forward, x_train 50000×784", repeat, () => w.Forward(w.XTrain))); break;
+                case "c":
+                    Add(Measure("c", "forward + backward incl. input gradient", repeat, w.ForwardBackward,
+                        held: 2L * Train * Features * sizeof(float)));
+                    break;
+                case "c2": Add(Measure("c2", "forward + backward, parameter gradients only", repeat, w.ForwardBackwardParams)); break;
+                case "f": Add(Measure("f", "one epoch 784→50→10, CE, SGD 0.1, batch 64", repeat, w.Epoch)); break;
+                case "gemm":
+                    foreach (var g in w.GemmRows())
+                        Add(Measure(g.Key, g.Title, repeat, g.Run, flops: g.Flops));
+                    break;
+            }
+        }
+
+        var ladder = new List<Measurement>();
+        if (a.Has("lesson"))
+        {
+            if (!json) Console.WriteLine("\nThe lesson's speed ladder for dw = Σ_rows outer(x_row, dy_row), 1000 rows (all three give the same dw):");
+            foreach (var g in w.Ladder(1000))
+            {
+                var m = Measure(g.Key, g.Title, repeat, g.Run, flops: g.Flops);
+                ladder.Add(m);
+                if (!json) Console.WriteLine(m.Line());
+            }
+        }
+
+        if (json)
+        {
+            var root = new JsonObject
+            {
+                ["cores"] = Environment.ProcessorCount,
+                ["simd"] = SimdName,
+                ["repeat"] = repeat,
+                ["rows"] = new JsonArray(results.Select(m => (JsonNode)m.Json()).ToArray()),
+            };
+            if (ladder.Count > 0) root["lesson"] = new JsonArray(ladder.Select(m => (JsonNode)m.Json()).ToArray());
+            Console.WriteLine(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        return 0;
+    }
+
+    private static string SimdName =>
+        Vector512.IsHardwareAccelerated ? "Vector512 + Vector256" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
+
+    /// <summary>One warm-up run, then <paramref name="repeat"/> timed runs with a full collection between them (outside the timing).</summary>
+    private static Measurement Measure(string key, string title, int repeat, Action run, double? flops = null, long? held = null)
+    {
+        run(); // warm-up: JIT, page-in, pool buffers
+        Collect();
+        bool peakReset = ResetPeakWorkingSet();
+        var times = new double[repeat];
+        TimeSpan gc = TimeSpan.Zero;
+        long allocated = 0;
+        int collections = 0;
+        for (int r = 0; r < repeat; r++)
+        {
+            TimeSpan gc0 = GC.GetTotalPauseDuration();
+            long alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+            int count0 = GC.CollectionCount(0);
+            long t0 = Stopwatch.GetTimestamp();
+            run();
+            times[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            gc += GC.GetTotalPauseDuration() - gc0;
+            allocated += GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+            collections += GC.CollectionCount(0) - count0;
+            Collect();
+        }
+        using var self = Process.GetCurrentProcess();
+        return new Measurement(key, title, times, flops, self.PeakWorkingSet64, peakReset, held, gc.TotalMilliseconds / repeat,
+            collections / (double)repeat, allocated / repeat);
+    }
+
+    private static void Collect()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary>Linux: writing 5 to /proc/self/clear_refs resets the peak resident set size, so each row reports its own peak.</summary>
+    private static bool ResetPeakWorkingSet()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    private sealed record Measurement(string Key, string Title, double[] Times, double? Flops, long PeakWorkingSet, bool PeakIsPerRow,
+        long? HeldBytes, double GcPauseMs, double Collections, long AllocatedBytes)
+    {
+        public double Min => Times.Min();
+
+        public double Median
+        {
+            get
+            {
+                var s = Times.Order().ToArray();
+                return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+            }
+        }
+
+        public const string Header =
+            "row       what                                             min ms   median ms   GFLOP/s   peak WS MB   GC ms/run   alloc MB/run";
+
+        public string Line()
+        {
+            string gf = Flops is { } f ? (f / Median / 1e6).ToString("0.0", CultureInfo.InvariantCulture) : "";
+            string ws = (PeakWorkingSet / 1e6).ToString("0", CultureInfo.InvariantCulture)
+                + (HeldBytes is { } h ? $" ({PeakWorkingSet / (double)h:0.00}× held)" : "");
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{Key,-9} {Title,-46} {Min,9:0.00} {Median,11:0.00} {gf,9} {ws,12} {GcPauseMs,11:0.00} {AllocatedBytes / 1e6,14:0.0}");
+        }
+
+        public JsonObject Json()
+        {
+            var o = new JsonObject
+            {
+                ["key"] = Key,
+                ["title"] = Title,
+                ["runs_ms"] = new JsonArray(Times.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
+                ["min_ms"] = Min,
+                ["median_ms"] = Median,
+                ["peak_working_set_bytes"] = PeakWorkingSet,
+                ["peak_working_set_is_per_row"] = PeakIsPerRow,
+                ["gc_pause_ms_per_run"] = GcPauseMs,
+                ["gen0_collections_per_run"] = Collections,
+                ["allocated_bytes_per_run"] = AllocatedBytes,
+            };
+            if (Flops is { } f)
+            {
+                o["flops"] = f;
+                o["gflops_median"] = f / Median / 1e6;
+                o["gflops_best"] = f / Min / 1e6;
+            }
+            if (HeldBytes is { } h)
+            {
+                o["held_bytes"] = h;
+                o["peak_over_held"] = PeakWorkingSet / (double)h;
+            }
+            return o;
+        }
+    }
+
+    private sealed record Timed(string Key, string Title, Action Run, double Flops);
+
+    /// <summary>The lesson's tensors: data, a 784 → 50 → 1 model for rows a–c', and the pieces of the training epoch.</summary>
+    private sealed class Workload
+    {
+        public readonly Tensor XTrain, XValid, YTrain, W1, B1, W2, B2;
+        private readonly int[] labels;
+        private readonly ulong seed;
+
+        public Workload(ulong seed)
+        {
+            this.seed = seed;
+            var rng = new Rng(seed);
+            XTrain = rng.Normal(Train, Features);
+            XValid = rng.Normal(Valid, Features);
+            labels = new int[Train];
+            for (int i = 0; i < Train; i++) labels[i] = rng.NextInt(Classes);
+            YTrain = Tensor.Create([Train], d => { for (int i = 0; i < d.Length; i++) d[i] = labels[i]; });
+            W1 = Init.KaimingNormal(rng, Features, Hidden, FanMode.FanIn, Gain.Relu);
+            B1 = Tensor.Zeros(Hidden);
+            W2 = Init.KaimingNormal(rng, Hidden, 1, FanMode.FanIn, Gain.Linear);
+            B2 = Tensor.Zeros(1);
+        }
+
+        /// <summary>The lesson's <c>model(xb)</c>: lin → relu → lin.</summary>
+        public void Forward(Tensor x)
+        {
+            Tensor l1 = Linear.Forward(x, W1, B1).Output;
+            Tensor l2 = Relu.Forward(l1).Output;
+            GC.KeepAlive(Linear.Forward(l2, W2, B2).Output);
+        }
+
+        /// <summary>The lesson's <c>forward_and_backward(inp, targ)</c>: every gradient, the input's included.</summary>
+        public void ForwardBackward()
+        {
+            var (l1, back1) = Linear.Forward(XTrain, W1, B1);
+            var (l2, backRelu) = Relu.Forward(l1);
+            var (output, back2) = Linear.Forward(l2, W2, B2);
+            var (_, backLoss) = Mse.Forward(output, YTrain);
+            var g2 = back2(backLoss(Tensor.Scalar(1f)));
+            var g1 = back1(backRelu(g2.Dx));
+            GC.KeepAlive(g1);
+        }
+
+        /// <summary>As <see cref="ForwardBackward"/>, but layer 1 returns only dw and db: the input gradient is never used in training.</summary>
+        public void ForwardBackwardParams()
+        {
+            var (l1, _) = Linear.Forward(XTrain, W1, B1);
+            var (l2, backRelu) = Relu.Forward(l1);
+            var (output, back2) = Linear.Forward(l2, W2, B2);
+            var (_, backLoss) = Mse.Forward(output, YTrain);
+            var g2 = back2(backLoss(Tensor.Scalar(1f)));
+            Tensor dl1 = backRelu(g2.Dx);
+            Tensor dw1 = Ops.MatMul(XTrain, dl1, transposeA: true, transposeB: false);   // dw1 = xᵀ·dl1
+            Tensor db1 = Ops.SumRows(dl1);                                               // db1 = Σ_rows dl1
+            GC.KeepAlive(dw1);
+            GC.KeepAlive(db1);
+        }
+
+        /// <summary>One epoch with the real training loop: 784 → 50 → 10, cross-entropy, SGD lr 0.1, batch 64, shuffled.</summary>
+        public void Epoch()
+        {
+            var model = Model.Perceptron(Features, [Hidden], Classes);
+            var sgd = new Sgd(0.1f);
+            var start = TrainingState.Start(model, sgd, seed);
+            var result = Trainer.Fit(model, sgd, start, new Dataset(XTrain, labels, "bench: random Fashion-MNIST-shaped rows"), null,
+                new TrainingOptions(1, 64, seed), null, CancellationToken.None);
+            GC.KeepAlive(result);
+        }
+
+        public IEnumerable<Timed> GemmRows()
+        {
+            Tensor dy = new Rng(seed + 1).Normal(Train, Hidden);
+            Tensor xb = XTrain.Rows(0, 64), dyb = dy.Rows(0, 64);
+            double big = 2.0 * Train * Features * Hidden, small = 2.0 * 64 * Features * Hidden;
+            yield return new("gemm", "GEMM x·w1 (50000×784)·(784×50)", () => GC.KeepAlive(Ops.MatMul(XTrain, W1)), big);
+            yield return new("gemm_xtdy", "GEMM xᵀ·dy (784×50000)·(50000×50)", () => GC.KeepAlive(Ops.MatMul(XTrain, dy, true, false)), big);
+            yield return new("gemm_dywt", "GEMM dy·w1ᵀ (50000×50)·(50×784)", () => GC.KeepAlive(Ops.MatMul(dy, W1, false, true)), big);
+            yield return new("gemm_b64", "GEMM batch x·w1 (64×784)·(784×50)", () => GC.KeepAlive(Ops.MatMul(xb, W1)), small);
+            yield return new("gemm_b64_xtdy", "GEMM batch xᵀ·dy (784×64)·(64×50)", () => GC.KeepAlive(Ops.MatMul(xb, dyb, true, false)), small);
+        }
+
+        public IEnumerable<Timed> Ladder(int rows)
+        {
+            Tensor x = XTrain.Rows(0, rows), dy = new Rng(seed + 2).Normal(rows, Hidden);
+            double flops = 2.0 * rows * Features * Hidden;
+            yield return new("outer", "(x[:,:,None] * dy[:,None,:]).sum(0)", () => GC.KeepAlive(Ops.OuterProductSum(x, dy)), flops);
+            yield return new("einsum", "einsum('bi,bj->ij', x, dy)", () => GC.KeepAlive(Ops.Einsum("bi,bj->ij", x, dy)), flops);
+            yield return new("matmul", "x.t() @ dy", () => GC.KeepAlive(Ops.MatMul(x, dy, true, false)), flops);
+        }
+    }
+}

@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Mlp.Testing;
+
+/// <summary>Runs every law on one case. Tolerances are explained where they are set.</summary>
+internal sealed class LawChecks
+{
+    // Finite differences: |lhs − rhs| ≤ FdRelative · (Σ|gⱼ·dⱼ| + Σ|cᵢ·Δfᵢ|) + FdNoiseUlps · 2⁻²⁴ · Σ|cᵢ|(|f⁺ᵢ| + |f⁻ᵢ|).
+    // The first term covers truncation (ε² ≈ 1e-4 relative for smooth layers) measured on the terms before they
+    // cancel (in ⟨c, Δf⟩ or inside backward, as in xᵀ·dy); the second the float32 rounding
+    // of the two forward passes, which no step size removes. A wrong gradient on one entry of a 4×4 case is off
+    // by several percent, far above both.
+    private const double FdRelative = 1e-3;
+    private const double FdNoiseUlps = 64;
+    // Linearity and batch additivity compare float32 results computed two ways: per element, within
+    // SameRelative of the element's own scale plus the tensor's largest scale.
+    // SameAbsolute absorbs last-ulp differences near 0 between vector and scalar paths: System.Numerics.Tensors'
+    // vectorized tanh(0) is −6e-8, its scalar tanh(0) is 0, so a split batch can differ there.
+    private const double SameRelative = 1e-4;
+    private const double SameAbsolute = 1e-6;
+
+    private readonly LayerSpec spec;
+    private readonly LawCase c;
+    private readonly List<LawFailure> failures = [];
+
+    private LawChecks(LayerSpec spec, LawCase c)
+    {
+        this.spec = spec;
+        this.c = c;
+    }
+
+    internal static IReadOnlyList<LawFailure> Run(LayerSpec spec, LawCase c)
+    {
+        var checks = new LawChecks(spec, c);
+        try { checks.RunAll(); }
+        catch (LawAbort) { }
+        return checks.failures;
+    }
+
+    private sealed class LawAbort : Exception;
+
+    private void RunAll()
+    {
+        Tensor[] args = c.Args.ToArray();
+        float[][] before = args.Select(a => a.ToArray()).ToArray();
+        ArgSpec[] diff = spec.Differentiable;
+        int[] diffIndex = DiffIndex();
+        var rng = new Rng(unchecked((ulong)c.Seed));
+
+        // Shapes.
+        var v = Call(() => spec.Forward(args), "forward");
+        int[] outShape = spec.OutputSpec.Resolve(c.Sizes);
+        if (v.Output is null || v.Backward is null)
+            Fail(VjpLaw.Shapes, "forward returned a null output or backward.", abort: true);
+        if (!v.Output!.Shape.SequenceEqual(outShape))
+            Fail(VjpLaw.Shapes, $"the output should be {Tensor.ShapeString(outShape)} (\"{spec.Output}\") but is {Tensor.ShapeString(v.Output.Shape)}.", abort: true);
+        Tensor c1 = Grid(rng, outShape), c2 = Grid(rng, outShape);
+        float[] c1Before = c1.ToArray(), c2Before = c2.ToArray();
+        Tensor[] g1 = Back(v, c1, "c");
+
+        // Determinism.
+        Tensor[] g1Again = Back(v, c1, "c");
+        for (int k = 0; k < diff.Length; k++)
+            if (!SameBits(g1[k], g1Again[k]))
+                Fail(VjpLaw.Determinism, $"backward(c) called twice gave different gradients for {diff[k].Name}:\n  first  {Show(g1[k])}\n  second {Show(g1Again[k])}\n  c = {Show(c1)}");
+        var v2 = Call(() => spec.Forward(args), "forward");
+        if (v2.Output is null || !SameBits(v.Output, v2.Output))
+            Fail(VjpLaw.Determinism, $"forward called twice on the same arguments gave different outputs:\n  first  {Show(v.Output)}\n  second {(v2.Output is null ? "null" : Show(v2.Output))}");
+        else
+        {
+            Tensor[] g1Second = Back(v2, c1, "c");
+            for (int k = 0; k < diff.Length; k++)
+                if (!SameBits(g1[k], g1Second[k]))
+                    Fail(VjpLaw.Determinism, $"the backward of a second forward on the same arguments gave a different gradient for {diff[k].Name}:\n  first  {Show(g1[k])}\n  second {Show(g1Second[k])}");
+        }
+
+        // Linearity in the output gradient.
+        float alpha = Scalar(rng), beta = Scalar(rng);
+        Tensor[] g2 = Back(v, c2, "c₂");
+        Tensor mix = c1 * alpha + c2 * beta; // exact: grid values times multiples of ½
+        Tensor[] gMix = Back(v, mix, "αc₁ + βc₂");
+        for (int k = 0; k < diff.Length; k++)
+        {
+            Tensor expected = g1[k] * alpha + g2[k] * beta;
+            if (Mismatch(gMix[k], expected, (g1[k] * alpha).Abs() + (g2[k] * beta).Abs()) is { } where)
+                Fail(VjpLaw.Linearity,
+                    $"backward is not linear in the output gradient for {diff[k].Name} (α = {F(alpha)}, β = {F(beta)}), {where}:\n" +
+                    $"  backward(αc₁ + βc₂) = {Show(gMix[k])}\n  α·backward(c₁) + β·backward(c₂) = {Show(expected)}\n  c₁ = {Show(c1)}\n  c₂ = {Show(c2)}");
+        }
+
+        // The vjp inner-product law against central finite differences, one input at a time.
+        for (int k = 0; k < diff.Length; k++)
+        {
+            int i = diffIndex[k];
+            Tensor t = Grid(rng, args[i].ShapeArray());
+            FiniteDifference(args, i, diff[k], t, c1, g1[k]);
+        }
+
+        // Batch additivity for row-wise layers.
+        if (spec.BatchLetter is { } batch && c.Sizes[batch] >= 2)
+            BatchAdditivity(args, batch, c.Sizes[batch], rng, v.Output, c1, g1);
+
+        // No mutation (checked last, after every call above had its chance to write).
+        for (int i = 0; i < args.Length; i++)
+            if (!SameBits(args[i], before[i]))
+                Fail(VjpLaw.NoMutation, $"argument {spec.Args[i].Name} was modified:\n  before {Show(Tensor.FromArray(before[i], args[i].ShapeArray()))}\n  after  {Show(args[i])}");
+        if (!SameBits(c1, c1Before) || !SameBits(c2, c2Before))
+            Fail(VjpLaw.NoMutation, "backward modified the output gradient it was given.");
+    }
+
+    private void FiniteDifference(Tensor[] args, int i, ArgSpec arg, Tensor t, Tensor cot, Tensor g)
+    {
+        double eps = spec.Epsilon;
+        float[] x = args[i].ToArray(), xp = new float[x.Length], xm = new float[x.Length];
+        var step = new double[x.Length]; // the perturbation float32 actually represents: (x+εt) − (x−εt)
+        for (int j = 0; j < x.Length; j++)
+        {
+            xp[j] = (float)(x[j] + eps * t.AsSpan()[j]);
+            xm[j] = (float)(x[j] - eps * t.AsSpan()[j]);
+            step[j] = (double)xp[j] - xm[j];
+        }
+        Tensor fp = Perturbed(args, i, xp), fm = Perturbed(args, i, xm);
+        double lhs = 0, noise = 0, rhs = 0, scale = 0;
+        var cs = cot.AsSpan();
+        for (int j = 0; j < cs.Length; j++)
+        {
+            double df = (double)fp.AsSpan()[j] - fm.AsSpan()[j];
+            lhs += cs[j] * df;
+            scale += Math.Abs(cs[j] * df); // the terms before they cancel: truncation is relative to these
+            noise += Math.Abs(cs[j]) * (Math.Abs(fp.AsSpan()[j]) + Math.Abs(fm.AsSpan()[j]));
+        }
+        for (int j = 0; j < step.Length; j++)
+        {
+            rhs += g.AsSpan()[j] * step[j];
+            scale += Math.Abs(g.AsSpan()[j] * step[j]);
+        }
+        double tol = FdRelative * scale + FdNoiseUlps * Math.Pow(2, -24) * noise;
+        double err = Math.Abs(lhs - rhs);
+        if (!(err <= tol))
+        {
+            double twoEps = 2 * eps;
+            Fail(VjpLaw.FiniteDifferences,
+                $"backward disagrees with central finite differences for {arg.Name} \"{arg.Shape}\" {Tensor.ShapeString(args[i].Shape)}:\n" +
+                $"  finite differences ⟨c, f({arg.Name}+εt) − f({arg.Name}−εt)⟩ / 2ε = {G(lhs / twoEps)}\n" +
+                $"  backward           ⟨backward(c).{arg.Name}, t⟩               = {G(rhs / twoEps)}\n" +
+                $"  |difference| {G(err / twoEps)} > tolerance {G(tol / twoEps)} (ε = {G(eps)})\n" +
+                $"  c = {Show(cot)}\n  t = {Show(t)}\n  backward(c).{arg.Name} = {Show(g)}");
+        }
+    }
+
+    private Tensor Perturbed(Tensor[] args, int i, float[] values)
+    {
+        var copy = (Tensor[])args.Clone();
+        copy[i] = Tensor.FromArray(values, args[i].ShapeArray());
+        var r = Call(() => spec.Forward(copy), "forward at a perturbed argument");
+        if (r.Output is null || !r.Output.Shape.SequenceEqual(spec.OutputSpec.Resolve(c.Sizes)))
+            Fail(VjpLaw.Shapes, "forward at a perturbed argument returned an output of another shape.", abort: true);
+        return r.Output!;
+    }
+
+    private void BatchAdditivity(Tensor[] args, char batch, int n, Rng rng, Tensor output, Tensor cot, Tensor[] g)
+    {
+        int split = 1 + rng.NextInt(n - 1);
+        bool[] batched = spec.Args.Select(a => a.Dims.StartsWith(batch)).ToArray();
+        Tensor[] Part(int start, int count) =>
+            args.Select((a, i) => batched[i] ? a.Rows(start, count) : a).ToArray();
+        Tensor[] a1 = Part(0, split), a2 = Part(split, n - split);
+        var v1 = Call(() => spec.Forward(a1), "forward on the first part of the batch");
+        var v2 = Call(() => spec.Forward(a2), "forward on the second part of the batch");
+        string where = $"splitting {batch} = {n} into {split} + {n - split}";
+        Tensor joined = Tensor.ConcatRows([v1.Output, v2.Output]);
+        if (!joined.SameShape(output) || Mismatch(output, joined, output.Abs() + joined.Abs()) is { } at)
+        {
+            Fail(VjpLaw.BatchAdditivity, $"{where}: the outputs of the parts do not concatenate to the output of the whole:\n  whole {Show(output)}\n  parts {Show(joined)}");
+            return;
+        }
+        Tensor[] g1 = Back(v1, cot.Rows(0, split), "the first rows of c", a1);
+        Tensor[] g2 = Back(v2, cot.Rows(split, n - split), "the last rows of c", a2);
+        ArgSpec[] diff = spec.Differentiable;
+        int[] diffIndex = DiffIndex();
+        for (int k = 0; k < diff.Length; k++)
+        {
+            bool rows = batched[diffIndex[k]];
+            Tensor combined = rows ? Tensor.ConcatRows([g1[k], g2[k]]) : g1[k] + g2[k];
+            Tensor scale = rows ? combined.Abs() : g1[k].Abs() + g2[k].Abs();
+            if (Mismatch(g[k], combined, scale) is { } pos)
+                Fail(VjpLaw.BatchAdditivity,
+                    $"{where}: the gradient of {diff[k].Name} for the whole batch is not the {(rows ? "concatenation" : "sum")} of the parts' gradients, {pos}:\n" +
+                    $"  whole {Show(g[k])}\n  parts {Show(combined)}\n  c = {Show(cot)}");
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Vjp<Tensor[]> Call(Func<Vjp<Tensor[]>> f, string what)
+    {
+        try { return f(); }
+        catch (Exception e)
+        {
+            Fail(VjpLaw.Throws, $"{what} threw {e.GetType().Name}: {e.Message}", abort: true);
+            throw; // unreachable
+        }
+    }
+
+    private Tensor[] Back(Vjp<Tensor[]> v, Tensor cot, string cotName) => Back(v, cot, cotName, c.Args.ToArray());
+
+    private Tensor[] Back(Vjp<Tensor[]> v, Tensor cot, string cotName, Tensor[] args)
+    {
+        Tensor[]? g;
+        try { g = v.Backward(cot); }
+        catch (Exception e)
+        {
+            Fail(VjpLaw.Throws, $"backward({cotName}) threw {e.GetType().Name}: {e.Message}\n  {cotName} = {Show(cot)}", abort: true);
+            throw;
+        }
+        ArgSpec[] diff = spec.Differentiable;
+        if (g is null || g.Length != diff.Length)
+            Fail(VjpLaw.Shapes,
+                $"backward returned {(g is null ? "null" : g.Length + " gradients")} but the layer has {diff.Length} non-constant arguments ({string.Join(", ", diff.Select(a => a.Name))}).",
+                abort: true);
+        int[] diffIndex = DiffIndex();
+        for (int k = 0; k < diff.Length; k++)
+        {
+            int[] expected = args[diffIndex[k]].ShapeArray();
+            if (g![k] is null)
+                Fail(VjpLaw.Shapes, $"backward returned null for the gradient of {diff[k].Name}.", abort: true);
+            else if (!g[k].Shape.SequenceEqual(expected))
+                Fail(VjpLaw.Shapes,
+                    $"the gradient of {diff[k].Name} should be shaped like it, {Tensor.ShapeString(expected)}, but is {Tensor.ShapeString(g[k].Shape)}.", abort: true);
+        }
+        return g!;
+    }
+
+    private int[] DiffIndex() => spec.Args.Select((a, i) => (a, i)).Where(p => !p.a.IsConstant).Select(p => p.i).ToArray();
+
+    private void Fail(VjpLaw law, string message, bool abort = false)
+    {
+        failures.Add(new LawFailure(law, message));
+        if (abort) throw new LawAbort();
+    }
+
+    /// <summary>Null when every element is within tolerance, else a description of the worst element.</summary>
+    private static string? Mismatch(Tensor actual, Tensor expected, Tensor scale)
+    {
+        var a = actual.AsSpan(); var e = expected.AsSpan(); var s = scale.AsSpan();
+        double max = 0;
+        foreach (float v in s) max = Math.Max(max, v);
+        int worst = -1; double worstExcess = 0;
+        for (int j = 0; j < a.Length; j++)
+        {
+            double err = Math.Abs((double)a[j] - e[j]);
+            double tol = SameRelative * (s[j] + max) + SameAbsolute;
+            if (!(err <= tol) && (worst < 0 || err - tol > worstExcess || double.IsNaN(err))) { worst = j; worstExcess = err - tol; }
+        }
+        return worst < 0 ? null : $"worst at flat index {worst}: {F(a[worst])} vs {F(e[worst])}";
+    }
+
+    private static bool SameBits(Tensor a, Tensor b) => a.SameShape(b) && SameBits(a, b.AsSpan().ToArray());
+
+    private static bool SameBits(Tensor a, float[] b) =>
+        MemoryMarshal.AsBytes(a.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(b.AsSpan()));
+
+    /// <summary>
+    /// Non-zero multiples of ¼ in [−2, 2], exact in float32: output gradients and directions. Zero entries would hide
+    /// a wrong gradient at that position and stop shrinking early.
+    /// </summary>
+    private static Tensor Grid(Rng rng, int[] shape) => Tensor.Create(shape, d =>
+    {
+        for (int j = 0; j < d.Length; j++) d[j] = (rng.NextInt(2) == 0 ? -1 : 1) * (1 + rng.NextInt(8)) * 0.25f;
+    });
+
+    private static float Scalar(Rng rng) => (rng.NextInt(2) == 0 ? -1 : 1) * (1 + rng.NextInt(4)) * 0.5f;
+
+    private static string Show(Tensor t) => LawCase.Show(t);
+    private static string F(float v) => v.ToString("0.######", CultureInfo.InvariantCulture);
+    private static string G(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+}
