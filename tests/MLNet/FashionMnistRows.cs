@@ -6,7 +6,8 @@ using Mlp.Data;
 namespace Mlp.MLNet.Tests;
 
 /// <summary>
-/// The suite's data: 6000 training and 2000 test rows of Fashion-MNIST (pixels / 255), read from
+/// The suite's data: 6000 training and 2000 test rows of Fashion-MNIST (pixels / 255, then normalized with the
+/// training mean and std as the lesson does), read from
 /// /usr/share/datasets/fashion-mnist (train = first 6000 of the training file, test = first 2000 of t10k), or,
 /// when that is absent, from the repository's embedded t10k split (train = first 6000, test = last 2000).
 /// Also written once as CSV files (label, then 784 pixels) for the ML.NET text-loader tests.
@@ -32,6 +33,15 @@ public sealed class FashionMnistRows : IDisposable
             Test = ReadIdx(images, labels, 10000 - TestRows, TestRows);
             Description = $"{dir}: first {TrainRows} and last {TestRows} of t10k";
         }
+        // The lesson's normalize(x, mean, std) with the training set's statistics, for every split.
+        var xs = Train.X.AsSpan();
+        double sum = 0, sq = 0;
+        foreach (float v in xs) sum += v;
+        Mean = (float)(sum / xs.Length);
+        foreach (float v in xs) sq += (v - Mean) * (double)(v - Mean);
+        Std = (float)Math.Sqrt(sq / (xs.Length - 1));
+        Train = Normalize(Train);
+        Test = Normalize(Test);
         Directory = System.IO.Directory.CreateTempSubdirectory("mlp-mlnet-").FullName;
         TrainCsv = Path.Combine(Directory, "train.csv");
         TestCsv = Path.Combine(Directory, "test.csv");
@@ -39,8 +49,24 @@ public sealed class FashionMnistRows : IDisposable
         WriteCsv(Test, TestCsv);
     }
 
+    /// <summary>Training rows, normalized with the training mean and std.</summary>
     public Dataset Train { get; }
+
+    /// <summary>Test rows, normalized with the training mean and std.</summary>
     public Dataset Test { get; }
+
+    public float Mean { get; }
+    public float Std { get; }
+
+    private Dataset Normalize(Dataset d)
+    {
+        float mean = Mean, std = Std;
+        return d.WithFeatures(Tensor.Create([d.Count, d.Features], buf =>
+        {
+            var x = d.X.AsSpan();
+            for (int i = 0; i < buf.Length; i++) buf[i] = (x[i] - mean) / std;
+        }));
+    }
     public string Description { get; }
     public string Directory { get; }
     public string TrainCsv { get; }

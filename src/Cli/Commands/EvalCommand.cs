@@ -74,7 +74,7 @@ internal static class EvalCommand
         for (int c = 0; c < ev.ClassAccuracy.Count; c++)
         {
             string name = fashion ? FashionClasses[c] : c.ToString(CultureInfo.InvariantCulture);
-            perClass.Add(new JsonObject { ["class"] = c, ["name"] = name, ["accuracy"] = ev.ClassAccuracy[c], ["rows"] = ev.Confusion[c].Sum() });
+            perClass.Add(new JsonObject { ["class"] = c, ["name"] = name, ["accuracy"] = double.IsNaN(ev.ClassAccuracy[c]) ? null : ev.ClassAccuracy[c], ["rows"] = ev.Confusion[c].Sum() });
             r.Note($"  {c,2} {name,-12} {F(ev.ClassAccuracy[c])}  ({ev.Confusion[c][c]}/{ev.Confusion[c].Sum()})");
         }
         r.Fact("per_class_accuracy", perClass, "");

@@ -19,7 +19,7 @@ internal static class TrainCommand
         Trains Linear -> ReLU -> ... -> Linear with cross-entropy on the training split (inputs normalized with the
         training mean and std), validates after every epoch, and reports test accuracy when the data has a test split.
         Same options and seed -> bitwise-identical weights. Ctrl+C stops cleanly after the current step (and writes
-        the checkpoint when --checkpoint or --resume is given).
+        the checkpoint when --checkpoint or --resume is given) and exits with 130.
 
         Options:
           --data DIR|FILE     an IDX directory or the lesson's mnist.pkl.gz (default: /usr/share/datasets/fashion-mnist
@@ -31,6 +31,7 @@ internal static class TrainCommand
           --nesterov          SGD with Nesterov momentum
           --weight-decay X    L2 penalty (default 0)
           --optimizer NAME    sgd or adam (default sgd)
+          --schedule NAME     learning rate per epoch: constant, or cosine (annealed to 0 over --epochs) (default constant)
           --batch N           batch size (default 64)
           --seed N            seed for the initial weights and the shuffling (default 0)
           --limit N           train on the first N training rows only
@@ -46,7 +47,7 @@ internal static class TrainCommand
     {
         if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Help); return 0; }
         var a = CliArgs.Parse("train", args,
-            ["data", "hidden", "epochs", "lr", "momentum", "weight-decay", "optimizer", "batch", "seed", "limit", "save", "checkpoint", "resume", "plot"],
+            ["data", "hidden", "epochs", "lr", "momentum", "weight-decay", "optimizer", "schedule", "batch", "seed", "limit", "save", "checkpoint", "resume", "plot"],
             ["json", "nesterov"]);
         var r = new Report(a.Has("json"));
         string? plotPath = a.String("plot");
@@ -75,7 +76,7 @@ internal static class TrainCommand
         string? resume = a.String("resume");
         if (resume != null)
         {
-            foreach (var o in new[] { "hidden", "lr", "momentum", "weight-decay", "optimizer", "batch", "seed", "nesterov" })
+            foreach (var o in new[] { "hidden", "lr", "momentum", "weight-decay", "optimizer", "schedule", "batch", "seed", "nesterov" })
                 if (a.Has(o)) throw new UsageException($"mlp train: --{o} cannot be combined with --resume; the checkpoint fixes it.");
             var ck = CheckpointFile.Load(resume);
             model = ck.Model;
@@ -103,7 +104,13 @@ internal static class TrainCommand
             if (a.Has("nesterov") && !a.Has("momentum"))
                 throw new UsageException("mlp train: --nesterov needs --momentum > 0.");
             ulong seed = a.ULong("seed", 0);
-            options = new TrainingOptions(a.Int("epochs", 5, 0), a.Int("batch", 64, 1), seed);
+            var schedule = (a.String("schedule") ?? "constant") switch
+            {
+                "constant" => LearningRateSchedule.Constant,
+                "cosine" => LearningRateSchedule.Cosine,
+                var other => throw new UsageException($"mlp train: --schedule must be constant or cosine; got '{other}'."),
+            };
+            options = new TrainingOptions(a.Int("epochs", 5, 0), a.Int("batch", 64, 1), seed) { Schedule = schedule };
             start = TrainingState.Start(model, optimizer, seed);
         }
         string? checkpointPath = a.String("checkpoint") ?? resume;
@@ -115,6 +122,7 @@ internal static class TrainCommand
         r.Fact("architecture", model.Architecture, $"model: {model.Architecture}");
         if (!r.Json) Console.WriteLine(Indent(model.ToString()));
         r.Fact("optimizer", CheckpointFile.OptimizerJson(optimizer), $"optimizer: {optimizer.Name}");
+        r.Fact("schedule", options.Schedule.ToString(), $"learning-rate schedule: {options.Schedule}");
         r.Fact("batch", options.BatchSize, $"batch {options.BatchSize}, seed {options.Seed}, epochs {options.Epochs}{(resume != null ? $" (resuming {resume} at epoch {start.Epoch + 1}, step {start.Step})" : "")}");
 
         // ---- train, with Ctrl+C stopping after the current step
@@ -128,7 +136,8 @@ internal static class TrainCommand
         }
         catch (NonFiniteLossException e)
         {
-            Console.Error.WriteLine($"mlp train: {e.Message} (--lr)");
+            float lr = optimizer switch { Sgd sgd => sgd.Lr, Adam adam => adam.Lr, _ => float.NaN };
+            Console.Error.WriteLine($"mlp train: {e.Message}{(float.IsNaN(lr) ? "" : $" For example: --lr {(lr / 10).ToString("G3", CultureInfo.InvariantCulture)}")}");
             return 1;
         }
         finally
@@ -138,7 +147,7 @@ internal static class TrainCommand
         if (checkpointPath != null) SaveCheckpoint(checkpointPath, model, optimizer, options, result.State, inputStats);
 
         // ---- results
-        r.Section("history", "History");
+        r.Section("result", "Result");
         var hist = new JsonArray();
         foreach (var m in result.History)
         {
@@ -147,7 +156,6 @@ internal static class TrainCommand
                 ["epoch"] = m.Epoch, ["train_loss"] = m.TrainLoss, ["train_accuracy"] = m.TrainAccuracy,
                 ["valid_loss"] = m.ValidLoss, ["valid_accuracy"] = m.ValidAccuracy, ["seconds"] = m.Seconds,
             });
-            r.Note(EpochLine(m, options.Epochs));
         }
         r.Fact("epochs", hist, "");
         r.Fact("cancelled", result.Cancelled, result.Cancelled ? $"stopped at epoch {result.State.Epoch + 1}, step {result.State.Step}{(checkpointPath != null ? $"; resume with --resume {checkpointPath}" : "")}" : "completed");
@@ -167,11 +175,12 @@ internal static class TrainCommand
         }
         if (plotPath != null)
         {
-            Charts.TrainingCurves(result.History, plotPath, $"{model.Architecture}, {optimizer.Name}, batch {options.BatchSize}");
+            Charts.TrainingCurves(result.History, plotPath,
+                $"{model.Architecture}, {optimizer.Name}{(options.Schedule.Kind == "constant" ? "" : $", {options.Schedule} schedule")}, batch {options.BatchSize}");
             r.Fact("plot", plotPath, $"plot written to {plotPath}");
         }
         r.Finish();
-        return 0;
+        return result.Cancelled ? 130 : 0;   // 130: stopped by Ctrl+C (SIGINT), as shells report it
     }
 
     /// <summary>Metadata keys for the input normalization a saved model expects.</summary>

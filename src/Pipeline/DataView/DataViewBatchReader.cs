@@ -106,9 +106,23 @@ public sealed class DataViewBatchReader
     /// <summary>Reads every row, in view order, into an in-memory <see cref="Dataset"/> (one pass; use only when it fits in memory).</summary>
     /// <param name="source">A description for messages, e.g. "training view".</param>
     /// <exception cref="InvalidDataException">A row has non-finite features or a label outside [0, c).</exception>
-    public Dataset ReadDataset(string source)
+    /// <exception cref="InvalidOperationException">The rows do not fit in one array.</exception>
+    public Dataset ReadDataset(string source) =>
+        TryReadDataset(source, Array.MaxLength / Math.Max(1, Features))
+        ?? throw new InvalidOperationException($"{source}: more rows than fit in one array of {Features} features each; train by streaming instead.");
+
+    /// <summary>
+    /// Reads the rows into an in-memory <see cref="Dataset"/> if there are at most <paramref name="maxRows"/>; otherwise
+    /// stops reading after <paramref name="maxRows"/> + 1 rows and returns null (for views that do not know their length).
+    /// </summary>
+    /// <param name="source">A description for messages.</param>
+    /// <param name="maxRows">The most rows to hold, ≥ 0.</param>
+    /// <exception cref="InvalidDataException">A row read has non-finite features or a label outside [0, c).</exception>
+    public Dataset? TryReadDataset(string source, long maxRows)
     {
-        var rows = new List<float[]>();
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
+        maxRows = Math.Min(maxRows, Array.MaxLength / Math.Max(1, Features));
+        var chunks = new List<float[]>();
         var labels = new List<int>();
         const int Chunk = 1024;
         float[] buf = new float[Chunk * Features];
@@ -117,21 +131,19 @@ public sealed class DataViewBatchReader
         {
             while (src.Next(buf.AsSpan(inBuf * Features, Features), out int y))
             {
+                if (labels.Count >= maxRows) return null;
                 labels.Add(y);
                 if (++inBuf == Chunk)
                 {
-                    rows.Add(buf);
+                    chunks.Add(buf);
                     buf = new float[Chunk * Features];
                     inBuf = 0;
                 }
             }
         }
-        long total = (long)labels.Count * Features;
-        if (total > Array.MaxLength)
-            throw new InvalidOperationException($"{source}: {labels.Count} rows × {Features} features do not fit in one array; train by streaming instead.");
-        var x = new float[total];
-        for (int i = 0; i < rows.Count; i++) rows[i].CopyTo(x, (long)i * Chunk * Features);
-        Array.Copy(buf, 0, x, (long)rows.Count * Chunk * Features, inBuf * Features);
+        var x = new float[(long)labels.Count * Features];
+        for (int i = 0; i < chunks.Count; i++) chunks[i].CopyTo(x, (long)i * Chunk * Features);
+        Array.Copy(buf, 0, x, (long)chunks.Count * Chunk * Features, inBuf * Features);
         return new Dataset(new Tensor(x, [labels.Count, Features]), labels.ToArray(), source);
     }
 

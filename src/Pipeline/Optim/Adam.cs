@@ -37,6 +37,12 @@ public sealed record Adam(float Lr) : IOptimizer
         $"Adam(lr={Lr}, betas=({Beta1}, {Beta2}), eps={Eps}{(WeightDecay != 0 ? $", weight_decay={WeightDecay}" : "")})");
 
     /// <inheritdoc/>
+    public float LearningRate => Lr;
+
+    /// <inheritdoc/>
+    public IOptimizer WithLearningRate(float learningRate) => this with { Lr = learningRate };
+
+    /// <inheritdoc/>
     public OptimizerState Init(Parameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);

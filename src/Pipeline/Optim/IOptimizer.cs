@@ -11,6 +11,12 @@ public interface IOptimizer
     /// <summary>A readable description with hyper-parameters, e.g. <c>SGD(lr=0.1, momentum=0.9)</c>.</summary>
     string Name { get; }
 
+    /// <summary>The learning rate.</summary>
+    float LearningRate { get; }
+
+    /// <summary>The same optimizer with another learning rate (used by learning-rate schedules); the state carries over unchanged.</summary>
+    IOptimizer WithLearningRate(float learningRate);
+
     /// <summary>The state before the first step, for these parameters.</summary>
     OptimizerState Init(Parameters parameters);
 

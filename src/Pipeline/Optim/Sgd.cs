@@ -36,6 +36,12 @@ public sealed record Sgd(float Lr) : IOptimizer
         $"SGD(lr={Lr}{(Momentum != 0 ? $", momentum={Momentum}" : "")}{(Dampening != 0 ? $", dampening={Dampening}" : "")}{(Nesterov ? ", nesterov" : "")}{(WeightDecay != 0 ? $", weight_decay={WeightDecay}" : "")})");
 
     /// <inheritdoc/>
+    public float LearningRate => Lr;
+
+    /// <inheritdoc/>
+    public IOptimizer WithLearningRate(float learningRate) => this with { Lr = learningRate };
+
+    /// <inheritdoc/>
     public OptimizerState Init(Parameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);

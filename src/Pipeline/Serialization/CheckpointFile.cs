@@ -44,6 +44,7 @@ public static class CheckpointFile
         meta["mlp.loss"] = options.Loss.Name == Loss.CrossEntropy.Name || options.Loss.Name == Loss.Mse.Name ? options.Loss.Name
             : throw new ArgumentException($"The loss '{options.Loss.Name}' cannot be saved in a checkpoint; only cross_entropy and mse can.", nameof(checkpoint));
         meta["mlp.epochs"] = options.Epochs.ToString(ci);
+        meta["mlp.schedule"] = JsonSerializer.Serialize(options.Schedule);
         meta["mlp.batch_size"] = options.BatchSize.ToString(ci);
         meta["mlp.seed"] = options.Seed.ToString(ci);
         meta["mlp.evaluation_batch_size"] = options.EvaluationBatchSize.ToString(ci);
@@ -82,7 +83,12 @@ public static class CheckpointFile
             var other => throw new InvalidDataException($"{path}: unknown loss '{other}'."),
         };
         var options = new TrainingOptions(Int("mlp.epochs"), Int("mlp.batch_size"), (ulong)Long("mlp.seed"))
-        { Loss = loss, EvaluationBatchSize = Int("mlp.evaluation_batch_size") };
+        {
+            Loss = loss, EvaluationBatchSize = Int("mlp.evaluation_batch_size"),
+            Schedule = meta.TryGetValue("mlp.schedule", out var sch) ? Deserialize<LearningRateSchedule>(sch, "mlp.schedule", path) : LearningRateSchedule.Constant,
+        };
+        try { options.Schedule.Factor(0, 1); }
+        catch (InvalidOperationException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
         if (options.BatchSize == 0 || options.EvaluationBatchSize == 0) throw new InvalidDataException($"{path}: a batch size is 0.");
         if (!double.TryParse(Get("mlp.epoch_loss_sum"), NumberStyles.Float, CultureInfo.InvariantCulture, out double lossSum))
             throw new InvalidDataException($"{path}: 'mlp.epoch_loss_sum' is not a number.");

@@ -47,7 +47,7 @@ public static class Trainer
     /// <param name="start">Where to start: <see cref="TrainingState.Start"/>, or a state returned earlier or loaded from a checkpoint.</param>
     /// <param name="train">Training rows.</param>
     /// <param name="valid">Validation rows, or null to skip validation.</param>
-    /// <param name="options">Epochs, batch size, seed, loss.</param>
+    /// <param name="options">Epochs, batch size, seed, loss, learning-rate schedule (applied to <paramref name="optimizer"/>'s rate each epoch).</param>
     /// <param name="progress">Receives a report after every step and every epoch; may be null. Called on the training thread.</param>
     /// <param name="cancellationToken">Checked before every step: when cancelled, training stops after the step in flight and the result has <c>Cancelled = true</c> and the state to resume from.</param>
     /// <exception cref="NonFiniteLossException">A batch loss is NaN or infinite; the message names the epoch and step.</exception>
@@ -77,6 +77,8 @@ public static class Trainer
         {
             int epoch = state.Epoch;                       // 0-based, for the shuffle
             int[][] batches = Batches.ForEpoch(n, bs, options.Seed, epoch);
+            double factor = options.Schedule.Factor(epoch, options.Epochs);
+            IOptimizer opt = factor == 1.0 ? optimizer : optimizer.WithLearningRate((float)(optimizer.LearningRate * factor));
             var clock = Stopwatch.StartNew();
             long rowsThisRun = 0;
             Parameters p = state.Parameters;
@@ -90,9 +92,9 @@ public static class Trainer
                 int[] idx = batches[s];
                 var batchLabels = new int[idx.Length];
                 for (int i = 0; i < idx.Length; i++) batchLabels[i] = labels[idx[i]];
-                var r = Step(model, optimizer, options.Loss, p, os, train.X.SelectRows(idx), batchLabels);
+                var r = Step(model, opt, options.Loss, p, os, train.X.SelectRows(idx), batchLabels);
                 if (!float.IsFinite(r.Loss))
-                    throw new NonFiniteLossException(r.Loss, epoch + 1, s + 1, steps, optimizer.Name);
+                    throw new NonFiniteLossException(r.Loss, epoch + 1, s + 1, steps, opt.Name);
                 p = r.Parameters;
                 os = r.State;
                 lossSum += (double)r.Loss * idx.Length;

@@ -9,6 +9,9 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, ulong Seed)
     /// <summary>The loss to minimize (default cross-entropy).</summary>
     public Loss Loss { get; init; } = Loss.CrossEntropy;
 
+    /// <summary>How the learning rate changes per epoch (default constant).</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
     /// <summary>Rows per forward pass when evaluating the validation set (default 4096).</summary>
     public int EvaluationBatchSize { get; init; } = 4096;
 
@@ -18,5 +21,7 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, ulong Seed)
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(EvaluationBatchSize, nameof(EvaluationBatchSize));
         ArgumentNullException.ThrowIfNull(Loss, nameof(Loss));
+        ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
+        Schedule.Factor(0, Math.Max(1, Epochs));
     }
 }

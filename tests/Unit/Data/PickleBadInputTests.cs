@@ -93,4 +93,20 @@ public class PickleBadInputTests
 
     [Fact]
     public void Persistent_ids_are_refused() => RefusedBytes("P1\n."u8.ToArray(), "persistent ids");
+    [Fact]
+    public void A_global_assembled_from_memoized_strings_is_still_refused_by_name()
+    {
+        // PROTO 4; 'posix' PUT 7 POP; 'system' BINPUT 3 POP; GET 7; BINGET 3; STACK_GLOBAL; STOP
+        byte[] p = [0x80, 4, 0x8c, 5, .. "posix"u8, .. "p7\n0"u8, 0x8c, 6, .. "system"u8, (byte)'q', 3, (byte)'0',
+                    .. "g7\n"u8, (byte)'h', 3, 0x93, (byte)'.'];
+        RefusedBytes(p, "references the global 'posix.system'");
+    }
+
+    [Fact]
+    public void An_inst_opcode_outside_numpy_is_refused_by_name() =>
+        RefusedBytes("(S'echo pwned'\nios\nsystem\n."u8.ToArray(), "references the global 'os.system'");
+
+    [Fact]
+    public void A_memo_key_that_is_not_plain_digits_is_refused() =>
+        RefusedBytes("Np+1\n."u8.ToArray(), "a memo key is not a plain integer");
 }

@@ -219,9 +219,15 @@ internal static class PickleScanner
 
         private string Utf8Line() => Encoding.UTF8.GetString(Line());
 
-        private int ParseInt(ReadOnlySpan<byte> line) =>
-            int.TryParse(Encoding.Latin1.GetString(line), NumberStyles.Integer, CultureInfo.InvariantCulture, out int k)
-                ? k : throw Bad("a memo key is not an integer");
+        // Razorvine parses text memo keys with int.Parse in the current culture; only plain digits (which Python
+        // writes) parse the same everywhere, so anything else is refused rather than risk a memo that differs.
+        private int ParseInt(ReadOnlySpan<byte> line)
+        {
+            var digits = line.Length > 0 && line[0] == (byte)'-' ? line[1..] : line;
+            if (digits.Length is 0 or > 9 || digits.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+                throw Bad("a memo key is not a plain integer");
+            return int.Parse(Encoding.ASCII.GetString(line), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        }
 
         // Strings are tracked only where Razorvine decodes them to the same text, and only while short enough to
         // be a module or class name (array data is a string in Python 2 pickles: it must not be copied here);

@@ -1,0 +1,46 @@
+namespace Mlp.MLNet;
+
+/// <summary>
+/// Options for <see cref="MlpMulticlassTrainer"/>, in the style of ML.NET's trainer options: a multilayer perceptron
+/// <c>Linear → ReLU → … → Linear</c> trained with cross-entropy on mini-batches.
+/// PyTorch: <c>nn.Sequential(nn.Linear(m, h₁), nn.ReLU(), …, nn.Linear(h_last, c))</c> with <c>nn.CrossEntropyLoss</c>.
+/// </summary>
+public sealed class MlpTrainerOptions
+{
+    /// <summary>The features column: a known-size vector of Single (default <c>Features</c>).</summary>
+    public string FeatureColumnName { get; set; } = "Features";
+
+    /// <summary>The label column: a key (e.g. from <c>MapValueToKey</c>), or a UInt32, Int32 or Single class index (default <c>Label</c>).</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>Hidden layer sizes, input side first (default one layer of 100); empty for multinomial logistic regression.</summary>
+    public int[] HiddenSizes { get; set; } = [100];
+
+    /// <summary>Passes over the training data (default 10).</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>The learning rate (default 0.001, Adam's usual).</summary>
+    public float LearningRate { get; set; } = 1e-3f;
+
+    /// <summary>Rows per mini-batch (default 64); the last batch of an epoch may be smaller.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>The seed for initialization and shuffling: the same seed, data and options give the same model, bit for bit.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>The optimizer (default <see cref="MlpOptimizer.Adam"/>).</summary>
+    public MlpOptimizer Optimizer { get; set; } = MlpOptimizer.Adam;
+
+    /// <summary>SGD's momentum (default 0; ignored by Adam).</summary>
+    public float Momentum { get; set; }
+
+    /// <summary>
+    /// Training data whose row count is known and whose features fit in this many bytes (default 512 MiB) is read once
+    /// into memory and trained exactly as <c>Trainer.Fit</c> trains a <c>Dataset</c> (seeded permutation per epoch).
+    /// Larger data, or data of unknown length, is streamed by cursor each epoch and never materialized; 0 always streams.
+    /// </summary>
+    public long MaxInMemoryBytes { get; set; } = 512L << 20;
+
+    /// <summary>When streaming a view that cannot shuffle itself, rows held in the shuffle pool (default 4096; 1 disables shuffling).</summary>
+    public int ShufflePoolRows { get; set; } = 4096;
+}
