@@ -22,6 +22,12 @@ public static class Program
 
     private static void Quick(SimdPath path, int threads)
     {
+        QuickStep();
+        StepParts();
+        Gemm.MaxThreads = 1;
+        Console.WriteLine("-- GEMM on one thread:");
+        StepParts();
+        Gemm.MaxThreads = Environment.ProcessorCount;
         foreach (var s in GemmShapes.All)
         {
             var (a, b, c) = s.Allocate();
@@ -44,5 +50,68 @@ public static class Program
             // CPU time says how fast the kernel runs when it has the cores; wall time includes waiting for them on a shared machine.
             Console.WriteLine($"{s,-34} {path,-9} wall min {times[0],8:F3} median {times[reps / 2],8:F3} ms  {s.Flops / times[0] / 1e6,6:F1} GFLOP/s   cpu median {cpu[reps / 2],8:F3} ms  {s.Flops / cpu[reps / 2] / 1e6,6:F1} GFLOP/s per core");
         }
+    }
+
+    private static double MinMicros(Action a, int reps = 300)
+    {
+        double best = double.MaxValue;
+        for (int i = 0; i < reps; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            a();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+        }
+        return best;
+    }
+
+    // Best-of-N wall time of each part of a training step: on a shared machine the minimum is the uncontended cost.
+    internal static void StepParts()
+    {
+        var model = Mlp.Models.Model.Perceptron(784, [50], 10);
+        var p = model.Init(3);
+        var sgd = new Mlp.Optim.Sgd(0.1f);
+        var st = sgd.Init(p);
+        var rng = new Rng(3);
+        var xAll = rng.Normal(50000, 784);
+        int[] idx = Enumerable.Range(0, 64).Select(i => rng.NextInt(50000)).ToArray();
+        var x = xAll.SelectRows(idx);
+        int[] labels = Enumerable.Range(0, 64).Select(i => rng.NextInt(10)).ToArray();
+        var w1 = p[0].Value; var b1 = p[1].Value;
+        var h = Mlp.Linear.Forward(x, w1, b1).Output;
+        var dy = rng.Normal(64, 50);
+        Console.WriteLine($"select rows      {MinMicros(() => xAll.SelectRows(idx)),8:F1} µs");
+        Console.WriteLine($"linear1 fwd      {MinMicros(() => Mlp.Linear.Forward(x, w1, b1)),8:F1} µs");
+        Console.WriteLine($"dw1 = xᵀ·dy      {MinMicros(() => Ops.MatMul(x, dy, true, false)),8:F1} µs");
+        Console.WriteLine($"relu fwd+bwd     {MinMicros(() => Mlp.Relu.Forward(h).Backward(dy)),8:F1} µs");
+        var (o, back) = model.Forward(p, x, needInputGradient: false);
+        var (l, lb) = Mlp.Training.Loss.CrossEntropy.Forward(o, labels);
+        Console.WriteLine($"model fwd        {MinMicros(() => model.Forward(p, x, needInputGradient: false)),8:F1} µs");
+        Console.WriteLine($"loss fwd+bwd     {MinMicros(() => Mlp.Training.Loss.CrossEntropy.Forward(o, labels).Backward(Tensor.Ones())),8:F1} µs");
+        var dl = lb(Tensor.Ones());
+        Console.WriteLine($"model bwd        {MinMicros(() => back(dl)),8:F1} µs");
+        var grads = back(dl).Parameters;
+        Console.WriteLine($"sgd step         {MinMicros(() => sgd.Step(p, grads, st)),8:F1} µs");
+        Console.WriteLine($"whole step       {MinMicros(() => Mlp.Training.Trainer.Step(model, sgd, Mlp.Training.Loss.CrossEntropy, p, st, x, labels)),8:F1} µs");
+    }
+
+    // CPU time per training step of row (f): on a shared machine wall time mostly measures the other tenants.
+    private static void QuickStep()
+    {
+        var s = new TrainingStepBenchmarks();
+        s.Setup();
+        for (int i = 0; i < 200; i++) s.Step();
+        var self = Process.GetCurrentProcess();
+        long alloc0 = GC.GetTotalAllocatedBytes(true);
+        var gc0 = GC.GetTotalPauseDuration();
+        self.Refresh();
+        var cpu0 = self.TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        const int steps = 782;
+        for (int i = 0; i < steps; i++) s.Step();
+        double wall = sw.Elapsed.TotalMilliseconds;
+        self.Refresh();
+        double cpu = (self.TotalProcessorTime - cpu0).TotalMilliseconds;
+        Console.WriteLine($"training step (batch 64): wall {wall / steps * 1000:F1} µs, cpu {cpu / steps * 1000:F1} µs, " +
+            $"alloc {(GC.GetTotalAllocatedBytes(true) - alloc0) / steps / 1024.0:F0} KB, gc {(GC.GetTotalPauseDuration() - gc0).TotalMilliseconds:F1} ms per {steps} steps");
     }
 }

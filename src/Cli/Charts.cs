@@ -19,11 +19,12 @@ internal static class Charts
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, Math.Ceiling(epochs.Length / 20.0)));
         plot.Axes.SetLimitsX(0.5, Math.Max(1, epochs.Length) + 0.5);
         plot.Title(title);
+        plot.Axes.Title.Label.FontSize = 13;
         plot.XLabel("epoch");
         plot.Axes.Left.Label.Text = "loss (solid)";
         plot.Axes.Right.Label.Text = "accuracy (dashed)";
-        plot.ShowLegend(Alignment.MiddleRight);
-        Save(plot, path, 900, 550);
+        plot.ShowLegend(Edge.Bottom);
+        Save(plot, path, 900, 600);
     }
 
     private static void AddLine(Plot plot, double[] xs, double[] ys, string label, Color color, IYAxis axis, LinePattern pattern)

@@ -147,35 +147,12 @@ public static class MlpModelFile
             [KeyKindKey] = s.KeyValues.KindName!,
             [KeyValuesKey] = JsonSerializer.Serialize(s.KeyValues.Text),
         };
-        string temp = Path.Combine(Path.GetTempPath(), $"mlp-stage-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            ModelFile.Save(temp, s.Model, s.Parameters, meta);
-            return File.ReadAllBytes(temp);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        return ModelFile.Serialize(s.Model, s.Parameters, meta);
     }
 
     private static MlpTransformer StageFromBytes(byte[] bytes, string source)
     {
-        string temp = Path.Combine(Path.GetTempPath(), $"mlp-stage-{Guid.NewGuid():N}.safetensors");
-        SavedModel saved;
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            saved = ModelFile.Load(temp);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{source}: {e.Message}", e);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        SavedModel saved = ModelFile.Deserialize(bytes, source);
         string Meta(string key) => saved.Metadata.TryGetValue(key, out var v) ? v
             : throw new InvalidDataException($"{source}: the metadata has no '{key}'.");
         var values = JsonSerializer.Deserialize<string[]>(Meta(KeyValuesKey))

@@ -77,7 +77,7 @@ internal static class GradcheckCommand
 
         var tensors = r.Child("tensors");
         r.Note("");
-        r.Note($"{"tensor",-8} {"shape",-12} {"max |ours-ref|",-15} {"||ours-ref||/||ref||",-21}");
+        r.Note($"{"tensor",-8} {"shape",-12} {"max |ours-ref|",-15} {"||ours-ref||/||ref||",-21} check");
         bool pass = true;
         double worst = 0;
         foreach (var e in reference.Compare())
@@ -90,7 +90,7 @@ internal static class GradcheckCommand
                 ["shape"] = ShapeJson(e.Shape), ["max_abs_error"] = Num(e.MaxAbsError),
                 ["norm_relative_error"] = Num(e.NormRelativeError), ["pass"] = ok,
             };
-            r.Note($"{e.Name,-8} {Shape(e.Shape),-12} {E(e.MaxAbsError),-15} {E(e.NormRelativeError),-12} {(ok ? "ok" : "FAIL")}");
+            r.Note($"{e.Name,-8} {Shape(e.Shape),-12} {E(e.MaxAbsError),-15} {E(e.NormRelativeError),-21} {(ok ? "ok" : "FAIL")}");
         }
         int kinks = reference.ReluMaskDisagreements();
         r.Note("");
@@ -135,7 +135,7 @@ internal static class GradcheckCommand
             : $"{nearKink} pre-activations stay within a step of relu's kink after {MaxDraws} draws: finite differences through them measure the jump, so expect larger errors (try smaller sizes)");
         var tensors = r.Child("tensors");
         r.Note("");
-        r.Note($"{"tensor",-6} {"entries",7}  {"max |g-g_fd|",-13} {"max rel",-10} {"norm rel",-10}");
+        r.Note($"{"tensor",-6} {"entries",7}  {"max |g-g_fd|",-13} {"max rel",-10} {"norm rel",-10} check");
         bool pass = true;
         foreach (var e in results)
         {

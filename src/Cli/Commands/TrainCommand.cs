@@ -176,7 +176,7 @@ internal static class TrainCommand
         if (plotPath != null)
         {
             Charts.TrainingCurves(result.History, plotPath,
-                $"{model.Architecture}, {optimizer.Name}{(options.Schedule.Kind == "constant" ? "" : $", {options.Schedule} schedule")}, batch {options.BatchSize}");
+                $"{model.Architecture}\n{optimizer.Name}{(options.Schedule.Kind == "constant" ? "" : $", {options.Schedule} schedule")}, batch {options.BatchSize}");
             r.Fact("plot", plotPath, $"plot written to {plotPath}");
         }
         r.Finish();

@@ -31,7 +31,10 @@ internal static unsafe class Gemm
     private const int MaxVecs = 6;        // vectors per micro-tile: 4 × 6 accumulators + 6 B vectors + 1 broadcast = 31 of 32 registers
     private const int MC = 64;            // rows per cache block: the C block and A rows stay in L1/L2 across k blocks
     private const int PackBudget = 96 * 1024; // floats of packed B per thread (384 KB, within a 1 MB L2)
-    private const long ParallelThreshold = 1 << 18; // multiply-adds below which a second thread costs more than it saves
+    // Multiply-adds below which the product runs on the calling thread. High on purpose: a batch-64 step's products
+    // (2.5M) take ~60 µs on one core, and a woken pool thread keeps spinning after its share, slowing the step's
+    // element-wise work on a 2-core machine more than the split saves (measured: step 347 µs with the split, 170 without).
+    private const long ParallelThreshold = 1 << 23;
     private const int MaxTransposedTemp = 1 << 20;  // floats: larger outputs never take the transposed orientation
 
     /// <summary>Forces a SIMD path for tests and benchmarks; <see cref="SimdPath.Auto"/> picks per shape.</summary>

@@ -21,8 +21,10 @@ public static class Linear
     public static Vjp<Grads> Forward(Tensor x, Tensor w, Tensor b)
     {
         CheckShapes(x, w, b);
-        Tensor y = Ops.MatMul(x, w) + b;
         int rows = x.Dims[0], outs = w.Dims[1];
+        var yData = GC.AllocateUninitializedArray<float>(checked(rows * outs));
+        Kernels.Gemm.Multiply(false, false, rows, outs, x.Dims[1], x.Data, w.Data, yData, b.Data); // y = x·w + b, the bias added in the GEMM's store
+        Tensor y = new(yData, [rows, outs]);
         return new(y, dy =>
         {
             ArgumentNullException.ThrowIfNull(dy);

@@ -34,6 +34,9 @@ public sealed partial class Layer
     /// <summary>True for the built-in layers, which <see cref="Parse"/> can rebuild from <see cref="Name"/>.</summary>
     public bool IsBuiltIn { get; }
 
+    /// <summary>The number of input features the layer requires (a linear layer's <c>in</c>), or null when any width fits.</summary>
+    public int? InputFeatures { get; private init; }
+
     /// <summary>Fresh parameter values from <paramref name="rng"/>, in <see cref="ParameterSpecs"/> order.</summary>
     public IReadOnlyList<Tensor> Init(Rng rng)
     {
@@ -97,7 +100,7 @@ public sealed partial class Layer
                     needDx ? Ops.MatMul(dy, w, transposeA: false, transposeB: true) : null,   // dx = dy·wᵀ (skipped for the first layer)
                     [Ops.MatMul(x, dy, transposeA: true, transposeB: false),                  // dw = xᵀ·dy
                      Ops.SumRows(dy)]));                                                       // db = Σ_rows dy
-            }, builtIn: true);
+            }, builtIn: true) { InputFeatures = inFeatures };
     }
 
     private static Tensor[] TorchDefault(Rng rng, int inFeatures, int outFeatures)

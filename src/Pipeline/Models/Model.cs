@@ -64,7 +64,7 @@ public sealed class Model
     public IReadOnlyList<ParameterSpec> ParameterSpecs { get; }
 
     /// <summary>The input features the first layer expects, when it says (a linear layer does), else null.</summary>
-    public int? InputFeatures => layers[0].IsBuiltIn && layers[0].ParameterSpecs.Count == 2 ? layers[0].ParameterSpecs[0].Shape[0] : null;
+    public int? InputFeatures => layers[0].InputFeatures;
 
     /// <summary>Fresh parameters, the same for the same <paramref name="seed"/>. Layer i draws from its own fork of the stream.</summary>
     public Parameters Init(ulong seed)

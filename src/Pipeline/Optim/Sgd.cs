@@ -68,9 +68,14 @@ public sealed record Sgd(float Lr) : IOptimizer
         {
             var p = parameters[t].Value.AsSpan();
             var g = grads[t].Value.AsSpan();
-            var pOut = new float[p.Length];
+            var pOut = GC.AllocateUninitializedArray<float>(p.Length); // every element is written below
             float[]? bOut = null;
-            if (buffers == null)
+            if (buffers == null && wd == 0)
+            {
+                // Plain SGD, vectorized: g·(−lr) + p is bit for bit p − lr·g (negation is exact; not fused).
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(g, -lr, p, pOut);
+            }
+            else if (buffers == null)
             {
                 for (int i = 0; i < p.Length; i++) pOut[i] = p[i] - lr * (g[i] + wd * p[i]);
             }

@@ -39,6 +39,28 @@ public static class ModelFile
         return new SavedModel(model, FromTorch(model, content.Tensors, path), content.Metadata);
     }
 
+    /// <summary>
+    /// The bytes <see cref="Save"/> writes, for a model kept inside another container (e.g. an ML.NET model zip).
+    /// </summary>
+    /// <exception cref="ArgumentException">The parameters do not match the model.</exception>
+    public static byte[] Serialize(Model model, Parameters parameters, IReadOnlyDictionary<string, string>? metadata)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(parameters);
+        return SafeTensors.Serialize(ToTorch(model, parameters), Metadata(model, "model", metadata));
+    }
+
+    /// <summary>Reads model bytes made by <see cref="Serialize"/> (a model file's contents), as <see cref="Load"/> reads a file.</summary>
+    /// <param name="bytes">The safetensors bytes.</param>
+    /// <param name="source">What to call them in messages, e.g. <c>model.zip!stage-0.safetensors</c>.</param>
+    /// <exception cref="InvalidDataException">The bytes are corrupt, have no architecture, or their tensors do not match it; the message names <paramref name="source"/>.</exception>
+    public static SavedModel Deserialize(byte[] bytes, string source)
+    {
+        var content = SafeTensors.Deserialize(bytes, source);
+        Model model = ReadArchitecture(content.Metadata, source);
+        return new SavedModel(model, FromTorch(model, content.Tensors, source), content.Metadata);
+    }
+
     /// <summary>Reads the parameters of <paramref name="model"/> from a file, for models with user-written layers that <see cref="Load"/> cannot rebuild.</summary>
     /// <exception cref="InvalidDataException">The file is corrupt or its tensors do not match the model; the message names the file and the tensor.</exception>
     public static Parameters LoadParameters(string path, Model model)

@@ -121,6 +121,15 @@ public class GemmTests
     }
 
     [Fact]
+    public void Linear_forward_with_its_fused_bias_equals_matmul_plus_bias_bit_for_bit()
+    {
+        var x = Tensor.FromArray(Random(300 * 784, 21), 300, 784);
+        var w = Tensor.FromArray(Random(784 * 50, 22), 784, 50);
+        var b = Tensor.FromArray(Random(50, 23), 50);
+        Assert.Equal((Ops.MatMul(x, w) + b).ToArray(), Linear.Forward(x, w, b).Output.ToArray());
+    }
+
+    [Fact]
     public void MatMul_with_transpose_flags_equals_matmul_of_explicit_transposes()
     {
         var a = Tensor.FromArray(Random(7 * 5, 3), 7, 5);

@@ -94,9 +94,34 @@ internal static class TestData
 
     public static string TempDir()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "mlp-tests", Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(TempRoot.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    // One folder per test process. The test host is killed rather than exiting normally, so instead of cleaning
+    // up at exit, each run removes the folders of earlier test processes that are no longer running.
+    private static readonly Lazy<string> TempRoot = new(() =>
+    {
+        string parent = Path.Combine(Path.GetTempPath(), "mlp-tests");
+        Directory.CreateDirectory(parent);
+        foreach (string stale in Directory.GetDirectories(parent))
+        {
+            string pid = Path.GetFileName(stale).Split('-')[0];
+            bool gone = int.TryParse(pid, out int id) ? !IsRunning(id) : Directory.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddHours(-1);
+            if (gone)
+                try { Directory.Delete(stale, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        string root = Path.Combine(parent, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        return root;
+    });
+
+    private static bool IsRunning(int pid)
+    {
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 }
 

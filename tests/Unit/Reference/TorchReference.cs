@@ -12,9 +12,13 @@ internal static class TorchReference
     /// Runs our forward and backward on the fixture's inputs and weights and asserts that the output, the loss and
     /// all five gradients are within <see cref="Rtol"/> (norm-relative) of PyTorch's, naming the tensor that is not.
     /// </summary>
-    public static void AssertMatches(string fixture)
+    public static void AssertMatches(string fixture) => AssertMatchesFile(Fixtures.Torch(fixture));
+
+    /// <summary><see cref="AssertMatches"/> for a reference file anywhere.</summary>
+    public static void AssertMatchesFile(string path)
     {
-        var reference = LessonReference.Load(Fixtures.Torch(fixture));
+        string fixture = Path.GetFileName(path);
+        var reference = LessonReference.Load(path);
         var errors = reference.Compare();
         Assert.Equal(LessonReference.ComparedNames, errors.Select(e => e.Name));
         foreach (var e in errors)

@@ -1,0 +1,68 @@
+namespace Mlp.FSharp
+
+open Mlp
+open Mlp.Models
+
+/// Models as compositions of layer values, with immutable named parameters:
+/// `Model.sequential [ Model.linear 784 50; Model.relu; Model.linear 50 10 ]`, then `x |> Model.forward model p`.
+[<RequireQualifiedAccess>]
+module Model =
+    /// A linear layer value `Linear(in, out)` with PyTorch's default init. PyTorch: `nn.Linear(in, out)`.
+    let linear (inFeatures: int) (outFeatures: int) : Layer = Layer.Linear(inFeatures, outFeatures)
+
+    /// The relu layer value. PyTorch: `nn.ReLU()`.
+    let relu : Layer = Layer.Relu()
+
+    /// The lesson's shifted relu layer value, `max(x, 0) + shift`.
+    let shiftedRelu (shift: float32) : Layer = Layer.ShiftedRelu shift
+
+    /// A parameter-free layer from a vjp function `x -> y, (dy -> dx)`, e.g. `Model.activation "Tanh()" myTanh`.
+    let activation (name: string) (forward: Tensor -> Tensor * (Tensor -> Tensor)) : Layer =
+        Layer.CreateActivation(name, Layer.toVjp forward)
+
+    /// A layer with parameters from F# functions: `init rng` gives values in spec order, and
+    /// `forward parameters x` returns `y, (dy -> dx, dparameters)`.
+    let custom (name: string) (specs: ParameterSpec list) (init: Rng -> Tensor list)
+               (forward: Tensor list -> Tensor -> Tensor * (Tensor -> Tensor * Tensor list)) : Layer =
+        Layer.Create(
+            name, ResizeArray specs,
+            System.Func<Rng, System.Collections.Generic.IReadOnlyList<Tensor>>(fun rng -> ResizeArray(init rng)),
+            System.Func<System.Collections.Generic.IReadOnlyList<Tensor>, Tensor, Vjp<LayerGrads>>(fun ps x ->
+                let y, back = forward (List.ofSeq ps) x
+                Vjp<LayerGrads>(y, System.Func<Tensor, LayerGrads>(fun dy -> let dx, dps = back dy in LayerGrads(dx, ResizeArray dps)))))
+
+    /// A model applying the layers in order. PyTorch: `nn.Sequential(...)`.
+    let sequential (layers: Layer list) : Model = Model(layers)
+
+    /// `Linear → ReLU → … → Linear` with the given hidden sizes. `Model.perceptron 784 [100] 10`.
+    let perceptron (inputs: int) (hidden: int list) (outputs: int) : Model = Model.Perceptron(inputs, ResizeArray hidden, outputs)
+
+    /// Fresh parameters named like PyTorch's `state_dict` (`0.weight`, `0.bias`, …) from `seed`.
+    let init (seed: uint64) (model: Model) : Parameters = model.Init seed
+
+    /// The output and `dy -> parameter gradients, input gradient`, data-last: `x |> Model.forward model p`.
+    let forward (model: Model) (parameters: Parameters) (x: Tensor) : Tensor * (Tensor -> Parameters * Tensor) =
+        let r = model.Forward(parameters, x)
+        r.Output, (fun dy -> let g = r.Backward.Invoke dy in g.Parameters, g.Dx)
+
+    /// The output alone. PyTorch: `with torch.no_grad(): model(x)`.
+    let predict (model: Model) (parameters: Parameters) (x: Tensor) : Tensor = model.Predict(parameters, x)
+
+    /// The most likely class of each row.
+    let predictClasses (model: Model) (parameters: Parameters) (x: Tensor) : int[] = model.PredictClasses(parameters, x)
+
+    /// Layers, output shapes and parameter counts, like torchinfo.
+    let summary (inputFeatures: int) (model: Model) : ModelSummary = model.Summary inputFeatures
+
+    /// The parameter named `name` (e.g. `"0.weight"`), or None.
+    let tryParameter (name: string) (parameters: Parameters) : Tensor option =
+        if parameters.Contains name then Some parameters.[name] else None
+
+    /// Saves the model and parameters as safetensors that PyTorch's `load_state_dict` accepts (atomic write).
+    let save (path: string) (model: Model, parameters: Parameters) : unit =
+        Mlp.Serialization.ModelFile.Save(path, model, parameters, null)
+
+    /// Loads a model file written by `save`: the model and its parameters.
+    let load (path: string) : Model * Parameters =
+        let m = Mlp.Serialization.ModelFile.Load path
+        m.Model, m.Parameters
