@@ -57,13 +57,15 @@ public static class GradCheck
     /// <param name="step">The finite-difference step h.</param>
     /// <param name="entries">For each input, the flat indices to check.</param>
     /// <exception cref="ArgumentException">The lists do not match the inputs, an index is out of range, or <paramref name="f"/> does not return a one-element result.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is not positive and finite.</exception>
     public static IReadOnlyList<GradCheckResult> CheckEntries(
         Func<Tape, Node[], Node> f, IReadOnlyList<KeyValuePair<string, Tensor>> inputs, double step, int[][] entries)
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(entries);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(step);
+        if (!(step > 0) || double.IsInfinity(step))
+            throw new ArgumentOutOfRangeException(nameof(step), step, "The finite-difference step must be positive and finite.");
         if (entries.Length != inputs.Count)
             throw new ArgumentException($"GradCheck: {entries.Length} entry lists for {inputs.Count} inputs.", nameof(entries));
         Tensor[] values = inputs.Select(kv => kv.Value).ToArray();

@@ -79,4 +79,19 @@ internal static class Reference
             if (BitConverter.SingleToInt32Bits(e[i]) != BitConverter.SingleToInt32Bits(a[i]))
                 Assert.Fail($"{what}[flat {i}]: {e[i]:R} vs {a[i]:R}");
     }
+
+    /// <summary>
+    /// Asserts |expected − actual| ≤ rel·scale + 1e-6 element by element, where <paramref name="scale"/> holds the
+    /// sums of absolute terms behind each element (e.g. |a|·|b| for a product), the size float rounding is relative to.
+    /// </summary>
+    public static void AssertCloseScaled(Tensor expected, Tensor actual, Tensor scale, double rel, string what)
+    {
+        Assert.Equal(expected.ShapeArray(), actual.ShapeArray());
+        var e = expected.AsSpan();
+        var a = actual.AsSpan();
+        var s = scale.AsSpan();
+        for (int i = 0; i < e.Length; i++)
+            if (!(Math.Abs((double)e[i] - a[i]) <= rel * s[i] + 1e-6))
+                Assert.Fail($"{what}[flat {i}]: expected {e[i]:R}, got {a[i]:R}, tolerance {rel * s[i] + 1e-6} (shape {Tensor.ShapeString(expected.Shape)})");
+    }
 }

@@ -79,7 +79,7 @@ public class InitTests
         var w = Init.KaimingUniform(new Rng(6), 784, 50, FanMode.FanIn, Gain.Relu);
         double bound = Math.Sqrt(2) * Math.Sqrt(3.0 / 784);
         Assert.Equal([784, 50], w.ShapeArray());
-        Assert.All(w.ToArray(), v => Assert.InRange(v, -bound, bound));
+        Assert.All(w.ToArray(), v => Assert.InRange(v, -(float)bound, (float)bound)); // float samples, float bound
         // 39200 uniform samples reach within 1% of each end with probability 1 − 0.995^39200.
         Assert.True(w.Max().ToScalar() > 0.99 * bound && w.Min().ToScalar() < -0.99 * bound);
         // U(−b, b) has std b/√3 = gain/√fan, the same as Kaiming normal.
@@ -94,7 +94,7 @@ public class InitTests
     {
         var w = Init.KaimingUniform(new Rng(7), 100, 30, FanMode.FanOut, Gain.Linear);
         double bound = Math.Sqrt(3.0 / 30);
-        Assert.All(w.ToArray(), v => Assert.InRange(v, -bound, bound));
+        Assert.All(w.ToArray(), v => Assert.InRange(v, -(float)bound, (float)bound));
         Assert.True(w.Max().ToScalar() > 0.95 * bound);
     }
 
@@ -105,8 +105,8 @@ public class InitTests
         double bound = 1 / Math.Sqrt(784);
         Assert.Equal([784, 50], w.ShapeArray());
         Assert.Equal([50], b.ShapeArray());
-        Assert.All(w.ToArray(), v => Assert.InRange(v, -bound, bound));
-        Assert.All(b.ToArray(), v => Assert.InRange(v, -bound, bound));
+        Assert.All(w.ToArray(), v => Assert.InRange(v, -(float)bound, (float)bound));
+        Assert.All(b.ToArray(), v => Assert.InRange(v, -(float)bound, (float)bound));
         Assert.True(w.Max().ToScalar() > 0.99 * bound && w.Min().ToScalar() < -0.99 * bound);
         Assert.True(b.Max().ToScalar() > 0.5 * bound && b.Min().ToScalar() < -0.5 * bound); // P(fail) = 2·0.75^50
     }

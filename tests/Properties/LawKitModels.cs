@@ -1,0 +1,46 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Mlp.Models;
+using Mlp.Testing;
+
+namespace Mlp.Tests.LawKit;
+
+/// <summary>The law kit on whole models: the tape composing layer closures must itself be a correct vjp.</summary>
+public class LawKitModels
+{
+    private static Vjp<Tensor> Tanh(Tensor x)
+    {
+        Tensor y = x.Tanh();
+        return new(y, dy => dy * (1f - y * y));
+    }
+
+    // Linear → Tanh (a user activation, smooth, so finite differences never straddle a kink) → Linear.
+    private static readonly LayerSpec Mlp = LayerSpec.Create("Linear → Tanh → Linear (Model.Forward)",
+        [ArgSpec.Input("x", "n,i"), ArgSpec.Input("0.weight", "i,h"), ArgSpec.Input("0.bias", "h"),
+         ArgSpec.Input("2.weight", "h,o"), ArgSpec.Input("2.bias", "o")], "n,o",
+        a =>
+        {
+            var model = Model.Sequential(Layer.Linear(a[1].Shape[0], a[1].Shape[1]), Layer.CreateActivation("Tanh()", Tanh),
+                                         Layer.Linear(a[3].Shape[0], a[3].Shape[1]));
+            var p = Parameters.From([new("0.weight", a[1]), new("0.bias", a[2]), new("2.weight", a[3]), new("2.bias", a[4])]);
+            return model.Forward(p, a[0]).MapBackward(g =>
+                new[] { g.Dx!, g.Parameters["0.weight"], g.Parameters["0.bias"], g.Parameters["2.weight"], g.Parameters["2.bias"] });
+        }).RowWise('n');
+
+    [Property(MaxTest = 100)]
+    public Property A_model_composed_on_the_tape_obeys_the_vjp_laws() => VjpLaws.ForAll(Mlp);
+
+    // The training loss as the trainer uses it: mean cross-entropy of logits against integer labels.
+    private static readonly LayerSpec TrainingCrossEntropy = LayerSpec.Create("Training.Loss.CrossEntropy",
+        [ArgSpec.Input("logits", "n,c"), ArgSpec.Constant("labels", "n", Domain.Labels('c'))], "",
+        a => Training.Loss.CrossEntropy.Forward(a[0], a[1].ToArray().Select(l => (int)l).ToArray()).MapBackward(d => new[] { d }));
+
+    private static readonly LayerSpec TrainingMse = LayerSpec.Create("Training.Loss.Mse",
+        [ArgSpec.Input("output", "n,1"), ArgSpec.Constant("labels", "n", Domain.Grid(0, 9, 1))], "",
+        a => Training.Loss.Mse.Forward(a[0], a[1].ToArray().Select(l => (int)l).ToArray()).MapBackward(d => new[] { d }));
+
+    [Property(MaxTest = 100)]
+    public Property The_training_losses_obey_the_vjp_laws() =>
+        VjpLaws.ForAll(TrainingCrossEntropy).And(VjpLaws.ForAll(TrainingMse));
+}
