@@ -22,12 +22,11 @@ public static class Program
 
     private static void Quick(SimdPath path, int threads)
     {
-        QuickStep();
-        StepParts();
-        Gemm.MaxThreads = 1;
-        Console.WriteLine("-- GEMM on one thread:");
-        StepParts();
-        Gemm.MaxThreads = Environment.ProcessorCount;
+        if (Environment.GetEnvironmentVariable("MLP_QUICK_STEP") == "1")
+        {
+            QuickStep();
+            StepParts();
+        }
         foreach (var s in GemmShapes.All)
         {
             var (a, b, c) = s.Allocate();

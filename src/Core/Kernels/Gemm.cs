@@ -24,8 +24,11 @@ namespace Mlp.Kernels;
 /// </remarks>
 internal static unsafe class Gemm
 {
-    /// <summary>Depth of a k block. Fixed for every path and shape: block boundaries decide rounding.</summary>
-    internal const int KC = 256;
+    /// <summary>
+    /// Depth of a k block. Fixed for every path and shape: block boundaries decide rounding. 128 keeps a 4-vector Vector256
+    /// B panel (16 KB) in L1 and measured ~10% faster than 256 on xᵀ·dy, equal on x·w.
+    /// </summary>
+    internal const int KC = 128;
 
     private const int MR = 4;             // rows per micro-tile
     private const int MaxVecs = 6;        // vectors per micro-tile: 4 × 6 accumulators + 6 B vectors + 1 broadcast = 31 of 32 registers

@@ -8,7 +8,7 @@ public class GemmTests
     // Path names (SimdPath is internal, so theories take its name).
     public static readonly TheoryData<string> Paths = new() { "Scalar", "Vector256", "Vector512", "Auto" };
 
-    // (m, n, k): empty, unit, odd, tails of 1..3 rows and partial vectors, more than one k block (KC = 256),
+    // (m, n, k): empty, unit, odd, tails of 1..3 rows and partial vectors, more than one k block (KC = 128),
     // and scaled-down versions of the lesson's shapes: x·w (n = 50 and 10), xᵀ·dy (m = 784), dy·wᵀ (n = 784).
     private static readonly (int M, int N, int K)[] Shapes =
     [
