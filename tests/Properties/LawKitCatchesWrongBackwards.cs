@@ -1,4 +1,5 @@
 using FsCheck;
+using FsCheck.Fluent;
 using Mlp.Testing;
 using Xunit.Abstractions;
 
@@ -83,7 +84,9 @@ public class LawKitCatchesWrongBackwards
     public void Verify_fails_on_a_backward_that_is_not_linear_in_the_output_gradient()
     {
         var squared = LayerSpec.Elementwise("Identity with squared gradient", Domain.Any, x => new Vjp<Tensor>(x, dy => dy * dy));
-        Assert.Contains("[Linearity] backward is not linear in the output gradient for x", Failure(squared).Message);
+        Failure(squared); // Verify refuses it; its shrunk case may break finite differences first, so look at cases directly:
+        var failures = VjpLaws.Cases(squared).Generator.Sample(50).SelectMany(c => VjpLaws.Evaluate(squared, c)).ToList();
+        Assert.Contains(failures, f => f.Law == VjpLaw.Linearity && f.Message.Contains("backward is not linear in the output gradient for x"));
     }
 
     [Fact]

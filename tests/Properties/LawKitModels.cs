@@ -26,7 +26,7 @@ public class LawKitModels
             var p = Parameters.From([new("0.weight", a[1]), new("0.bias", a[2]), new("2.weight", a[3]), new("2.bias", a[4])]);
             return model.Forward(p, a[0]).MapBackward(g =>
                 new[] { g.Dx!, g.Parameters["0.weight"], g.Parameters["0.bias"], g.Parameters["2.weight"], g.Parameters["2.bias"] });
-        }).RowWise('n');
+        }).RowWise('n').WithEpsilon(1.0 / 1024); // two products stretch the step: a smaller ε keeps tanh's curvature out of the check
 
     [Property(MaxTest = 100)]
     public Property A_model_composed_on_the_tape_obeys_the_vjp_laws() => VjpLaws.ForAll(Mlp);

@@ -44,7 +44,7 @@ public class LawKitUserLayer
                 Tensor dz = dy * (1f - y * y);                                   // tanh' = 1 − tanh²
                 return [Ops.MatMul(dz, a[1], false, true), Ops.MatMul(a[0], dz, true, false)];
             });
-        }).RowWise('n');
+        }).RowWise('n').WithEpsilon(1.0 / 1024); // x·w stretches the step ~16×: a smaller ε keeps tanh's curvature out of the check
 
     [Property(MaxTest = 200)]
     public Property A_user_layer_with_a_shared_weight_obeys_the_vjp_laws() => VjpLaws.ForAll(TanhLinear);
