@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Mlp.Kernels;
+using static Mlp.Tests.Core.GemmReference;
 
 namespace Mlp.Tests.Properties;
 
@@ -17,7 +18,7 @@ public class GemmLaws
         int m = m8 % 41, n = n8 % 41, k = k16 % 301;
         float[] a = Random(m * k, seed), b = Random(k * n, seed ^ 0x5bd1e995);
         float[] scalar = Run(SimdPath.Scalar, 1, ta, tb, m, n, k, a, b);
-        var (expected, abs) = Reference(ta, tb, m, n, k, a, b);
+        var (expected, abs) = Product(ta, tb, m, n, k, a, b);
         bool close = true;
         for (int e = 0; e < scalar.Length; e++)
             close &= Math.Abs(scalar[e] - expected[e]) <= 1e-6 * abs[e] * Math.Max(1, Math.Sqrt(k)) + 1e-30;
@@ -34,28 +35,6 @@ public class GemmLaws
         float[] stacked = Run(SimdPath.Auto, 2, false, false, 2 * m, n, k, [.. a1, .. a2], b);
         float[] c1 = Run(SimdPath.Auto, 2, false, false, m, n, k, a1, b), c2 = Run(SimdPath.Auto, 2, false, false, m, n, k, a2, b);
         return stacked.AsSpan().SequenceEqual([.. c1, .. c2]).ToProperty().Label($"m={m} n={n} k={k} seed={seed}");
-    }
-    private static float[] Random(int length, int seed)
-    {
-        var r = new Random(seed);
-        var x = new float[length];
-        for (int i = 0; i < x.Length; i++) x[i] = (float)(r.NextDouble() * 2 - 1);
-        return x;
-    }
-
-    private static (double[] C, double[] Abs) Reference(bool ta, bool tb, int m, int n, int k, float[] a, float[] b)
-    {
-        var c = new double[m * n];
-        var abs = new double[m * n];
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-                for (int p = 0; p < k; p++)
-                {
-                    double x = ta ? a[p * m + i] : a[i * k + p], y = tb ? b[j * k + p] : b[p * n + j];
-                    c[i * n + j] += x * y;
-                    abs[i * n + j] += Math.Abs(x * y);
-                }
-        return (c, abs);
     }
 
     private static float[] Run(SimdPath path, int threads, bool ta, bool tb, int m, int n, int k, float[] a, float[] b)

@@ -1,4 +1,5 @@
 using Mlp.Kernels;
+using static Mlp.Tests.Core.GemmReference;
 
 namespace Mlp.Tests.Core;
 
@@ -16,30 +17,6 @@ public class GemmTests
         (9, 113, 5), (13, 57, 300), (6, 16, 257), (2, 200, 31), (130, 50, 784), (70, 10, 50), (784, 50, 64),
         (64, 784, 50), (37, 129, 520),
     ];
-
-    internal static float[] Random(int length, int seed)
-    {
-        var r = new Random(seed);
-        var x = new float[length];
-        for (int i = 0; i < x.Length; i++) x[i] = (float)(r.NextDouble() * 2 - 1);
-        return x;
-    }
-
-    /// <summary>op(A)·op(B) in double, and Σ|a||b| per element for the error bound.</summary>
-    internal static (double[] C, double[] Abs) Reference(bool ta, bool tb, int m, int n, int k, float[] a, float[] b)
-    {
-        var c = new double[m * n];
-        var abs = new double[m * n];
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-                for (int p = 0; p < k; p++)
-                {
-                    double x = ta ? a[p * m + i] : a[i * k + p], y = tb ? b[j * k + p] : b[p * n + j];
-                    c[i * n + j] += x * y;
-                    abs[i * n + j] += Math.Abs(x * y);
-                }
-        return (c, abs);
-    }
 
     internal static float[] Run(SimdPath path, int threads, bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[]? bias = null)
     {
@@ -60,7 +37,7 @@ public class GemmTests
                 foreach (bool tb in new[] { false, true })
                 {
                     float[] a = Random(m * k, seed++), b = Random(k * n, seed++);
-                    var (expected, abs) = Reference(ta, tb, m, n, k, a, b);
+                    var (expected, abs) = Product(ta, tb, m, n, k, a, b);
                     float[] c = Run(path, 2, ta, tb, m, n, k, a, b);
                     for (int e = 0; e < c.Length; e++)
                     {
