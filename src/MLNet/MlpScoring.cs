@@ -87,11 +87,17 @@ internal static class MlpScoring
         private long _cached = -1;
         private uint _key;
 
-        public Outputs(MlpTransformer t, DataViewRow input, bool scoresActive)
+        /// <summary>Which columns of the output schema (input columns, then Score and PredictedLabel) are active.</summary>
+        public bool[] Active { get; }
+
+        public Outputs(MlpTransformer t, DataViewRow input, DataViewSchema schema, IEnumerable<DataViewSchema.Column> wanted)
         {
             _t = t;
             _input = input;
             _n = input.Schema.Count;
+            Active = new bool[schema.Count];
+            foreach (var c in wanted) Active[c.Index] = true;
+            bool scoresActive = Active.Skip(_n).Any(a => a);
             _probabilities = new float[t.Classes];
             _row = new float[t.Features];
             if (scoresActive) _features = input.GetGetter<VBuffer<float>>(input.Schema[t.FeatureColumnName]);
@@ -150,16 +156,13 @@ internal static class MlpScoring
     {
         private readonly DataViewRowCursor _input;
         private readonly DataViewSchema _schema;
-        private readonly bool[] _active;
         private readonly Outputs _outputs;
 
         public Cursor(MlpTransformer t, DataViewRowCursor input, DataViewSchema schema, IEnumerable<DataViewSchema.Column> wanted)
         {
             _input = input;
             _schema = schema;
-            _active = new bool[schema.Count];
-            foreach (var c in wanted) _active[c.Index] = true;
-            _outputs = new Outputs(t, input, _active.Skip(input.Schema.Count).Any(a => a));
+            _outputs = new Outputs(t, input, schema, wanted);
         }
 
         public override DataViewSchema Schema => _schema;
@@ -167,7 +170,7 @@ internal static class MlpScoring
         public override long Batch => _input.Batch;
         public override bool MoveNext() => _input.MoveNext();
         public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+        public override bool IsColumnActive(DataViewSchema.Column column) => _outputs.Active[column.Index];
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _outputs.Getter<TValue>(column);
 
         protected override void Dispose(bool disposing)
@@ -181,23 +184,20 @@ internal static class MlpScoring
     {
         private readonly DataViewRow _input;
         private readonly DataViewSchema _schema;
-        private readonly bool[] _active;
         private readonly Outputs _outputs;
 
         public Row(MlpTransformer t, DataViewRow input, DataViewSchema schema, IEnumerable<DataViewSchema.Column> wanted)
         {
             _input = input;
             _schema = schema;
-            _active = new bool[schema.Count];
-            foreach (var c in wanted) _active[c.Index] = true;
-            _outputs = new Outputs(t, input, _active.Skip(input.Schema.Count).Any(a => a));
+            _outputs = new Outputs(t, input, schema, wanted);
         }
 
         public override DataViewSchema Schema => _schema;
         public override long Position => _input.Position;
         public override long Batch => _input.Batch;
         public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+        public override bool IsColumnActive(DataViewSchema.Column column) => _outputs.Active[column.Index];
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _outputs.Getter<TValue>(column);
     }
 
