@@ -9,7 +9,8 @@ namespace Mlp.Cli;
 /// The option kinds every command builds from, so that the same option reads, parses, validates and completes the same
 /// way everywhere. Values are checked while parsing, so a bad value is refused before any work starts.
 /// Short aliases, one meaning everywhere: <c>-d</c> data, <c>-s</c> seed, <c>-e</c> epochs, <c>-b</c> batch,
-/// <c>-o</c> the file a command writes, <c>-p</c> a plot, <c>-m</c> a model, <c>-c</c> a checkpoint, <c>-r</c> resume.
+/// <c>-o</c> the file a command writes, <c>-p</c> a plot, <c>-m</c> a model, <c>-c</c> a checkpoint, <c>-r</c> resume,
+/// <c>-n</c> a number of rows. An option given twice takes its last value, so <c>mlp train @base.rsp -e 20</c> overrides the file.
 /// </summary>
 internal static class Opt
 {
@@ -66,6 +67,8 @@ internal static class Opt
     {
         var o = new Option<string?>("--data", "-d")
         {
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = Last,
             Description = "an IDX directory (train-*/t10k-* files, .gz or raw) or the lesson's mnist.pkl.gz. Default: " +
                           DataSource.DebianFashionMnist + " if installed, else the embedded Fashion-MNIST test split (10000 images, split 80/20)",
             HelpName = "DIR|FILE",
@@ -81,7 +84,7 @@ internal static class Opt
     /// <summary>A file the command reads: must exist and be a file.</summary>
     public static Option<string?> InputFile(string name, string? alias, string description, params string[] extensions)
     {
-        var o = new Option<string?>(name, Aliases(alias)) { Description = description, HelpName = "FILE" };
+        var o = new Option<string?>(name, Aliases(alias)) { Description = description, HelpName = "FILE", Arity = ArgumentArity.OneOrMore, CustomParser = Last };
         o.Validators.Add(r =>
         {
             if (Value(r) is { } v && InputProblem(v) is { } problem) r.AddError($"{name} {v}: {problem}");
@@ -100,11 +103,13 @@ internal static class Opt
     /// </summary>
     public static Option<string?> OutputFile(string name, string? alias, string description, params string[] extensions)
     {
-        var o = new Option<string?>(name, Aliases(alias)) { Description = description, HelpName = "FILE" };
+        var o = new Option<string?>(name, Aliases(alias)) { Description = description, HelpName = "FILE", Arity = ArgumentArity.OneOrMore, CustomParser = Last };
         o.Validators.Add(r =>
         {
             if (Value(r) is not { } v) return;
-            if (extensions.Length > 0 && !extensions.Any(e => v.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            if (Directory.Exists(v))
+                r.AddError($"{name} {v}: is a directory; give a file name.");
+            else if (extensions.Length > 0 && !extensions.Any(e => v.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
                 r.AddError($"{name} {v}: give a file name ending in {string.Join(" or ", extensions)}.");
             else if (OutputPath.Problem(v) is { } problem)
                 r.AddError($"{name} {v}: {problem}");
@@ -118,7 +123,12 @@ internal static class Opt
 
     private static Option<T> Make<T>(string name, string? alias, string description, Func<T>? fallback, Func<string, (bool Ok, T Value)> parse, string expected)
     {
-        var o = new Option<T>(name, Aliases(alias)) { Description = description, HelpName = typeof(T) == typeof(double?) ? "X" : "N" };
+        var o = new Option<T>(name, Aliases(alias))
+        {
+            Description = description,
+            HelpName = typeof(T) == typeof(double?) ? "X" : "N",
+            Arity = ArgumentArity.OneOrMore,   // given twice (say in a response file and after it), the last one wins
+        };
         if (fallback != null) o.DefaultValueFactory = _ => fallback();
         o.CustomParser = r =>
         {
@@ -130,6 +140,9 @@ internal static class Opt
         };
         return o;
     }
+
+    /// <summary>The value of a path option: the last one given (each occurrence takes one token, so <c>--save a b</c> still refuses <c>b</c>).</summary>
+    private static string? Last(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
 
     private static string[] Aliases(string? alias) => alias is null ? [] : [alias];
 

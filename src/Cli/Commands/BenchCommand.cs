@@ -54,6 +54,7 @@ internal static class BenchCommand
         {
             Description = $"comma-separated rows: {string.Join(",", KnownRows)}",
             HelpName = "LIST",
+            Arity = ArgumentArity.OneOrMore,
             DefaultValueFactory = _ => KnownRows,
         };
         o.CustomParser = r =>

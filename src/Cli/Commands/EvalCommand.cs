@@ -13,7 +13,7 @@ namespace Mlp.Cli.Commands;
 /// <summary><c>mlp eval</c>: accuracy, per-class accuracy and the confusion matrix of a saved model.</summary>
 internal static class EvalCommand
 {
-    private static readonly Option<string?> ModelPath = Required(Opt.InputFile("--model", "-m", "a .safetensors model or checkpoint written by mlp train"));
+    private static readonly Option<string?> ModelPath = Required(Opt.InputFile("--model", "-m", "a .safetensors model or checkpoint written by mlp train", ".safetensors", ".ckpt"));
     private static readonly Option<string?> Data = Opt.Data();
     private static readonly Option<string?> Predictions = Opt.OutputFile("--predictions", "-o",
         "also write the first --rows evaluated rows as .npz: x (raw inputs), labels, logits, predicted (tools/torch_load_safetensors.py checks them against PyTorch)", ".npz");

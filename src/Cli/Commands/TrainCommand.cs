@@ -287,6 +287,7 @@ internal static class TrainCommand
         {
             Description = "hidden layer sizes, comma-separated: 100 or 100,50 (each 1 to 65536)",
             HelpName = "LIST",
+            Arity = ArgumentArity.OneOrMore,
             DefaultValueFactory = _ => [100],
         };
         o.CustomParser = r =>
