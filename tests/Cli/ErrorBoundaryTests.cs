@@ -157,6 +157,31 @@ public sealed class ErrorBoundaryTests : IDisposable
         Assert.StartsWith("mlp eval: ", r.Stderr);
     }
 
+    [Fact]
+    public void Json_output_with_nan_in_it_is_still_valid_json_or_one_line()
+    {
+        // Constant images: the training std is 0, so normalized inputs and every statistic after them are NaN.
+        string idx = Path.Combine(dir, "flat");
+        Directory.CreateDirectory(idx);
+        const int rows = 20;
+        byte[] Header(int magic, params int[] dims) =>
+            [.. new[] { magic }.Concat(dims).SelectMany(v => BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(v)))];
+        File.WriteAllBytes(Path.Combine(idx, "t10k-images-idx3-ubyte"), [.. Header(0x803, rows, 28, 28), .. new byte[rows * 784]]);
+        File.WriteAllBytes(Path.Combine(idx, "t10k-labels-idx1-ubyte"), [.. Header(0x801, rows), .. Enumerable.Range(0, rows).Select(i => (byte)(i % 10))]);
+        var r = MlpProcess.Run("walkthrough", "--data", idx, "--json");
+        Assert.DoesNotContain("   at ", r.Stderr);
+        if (r.ExitCode == 0)
+        {
+            var facts = JsonDocument.Parse(r.Stdout).RootElement;   // throws on NaN written as a bare token
+            Assert.Equal("NaN", facts.GetProperty("normalization").GetProperty("train_mean_after").GetString());
+        }
+        else
+        {
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains(idx, Assert.Single(CommandLineTests.Lines(r.Stderr)));
+        }
+    }
+
     [Theory]
     [InlineData("train --sede 3", "did you mean --seed?")]
     [InlineData("trian", "did you mean train?")]
