@@ -120,6 +120,7 @@ internal static class Program
         CheckFailedException => (1, e.Message),
         Mlp.Training.NonFiniteLossException => (1, e.Message),
         OperationCanceledException => (130, "cancelled."),
+        ArgumentException { ParamName: { } name } a => (2, a.Message.Replace($" (Parameter '{name}')", "")),
         ArgumentException => (2, e.Message),
         InvalidDataException or IOException or UnauthorizedAccessException => (2, e.Message),   // IOException covers FileNotFound, DirectoryNotFound, EndOfStream
         System.Text.Json.JsonException or FormatException or OverflowException => (2, e.Message),

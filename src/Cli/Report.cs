@@ -46,7 +46,7 @@ internal sealed class Report(bool json)
 
     public void Finish()
     {
-        if (json) Console.WriteLine(root.ToJsonString(Options));
+        if (json) Console.WriteLine(ToJson());
     }
 
     // JSON has no NaN or infinity: such a number is written as the string "NaN", "Infinity" or "-Infinity", so the output stays valid JSON.
@@ -55,6 +55,9 @@ internal sealed class Report(bool json)
         WriteIndented = true,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    /// <summary>The facts as indented JSON.</summary>
+    internal string ToJson() => root.ToJsonString(Options);
 
     public static string F(double v, string format = "0.0000") => v.ToString(format, CultureInfo.InvariantCulture);
 

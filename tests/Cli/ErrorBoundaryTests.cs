@@ -170,6 +170,7 @@ public sealed class ErrorBoundaryTests : IDisposable
         File.WriteAllBytes(Path.Combine(idx, "t10k-labels-idx1-ubyte"), [.. Header(0x801, rows), .. Enumerable.Range(0, rows).Select(i => (byte)(i % 10))]);
         var r = MlpProcess.Run("walkthrough", "--data", idx, "--json");
         Assert.DoesNotContain("   at ", r.Stderr);
+        Assert.DoesNotContain("(Parameter '", r.Stderr);
         if (r.ExitCode == 0)
         {
             var facts = JsonDocument.Parse(r.Stdout).RootElement;   // throws on NaN written as a bare token
@@ -180,6 +181,20 @@ public sealed class ErrorBoundaryTests : IDisposable
             Assert.Equal(2, r.ExitCode);
             Assert.Contains(idx, Assert.Single(CommandLineTests.Lines(r.Stderr)));
         }
+    }
+
+    [Fact]
+    public void A_report_with_non_finite_numbers_is_valid_json_with_them_as_strings()
+    {
+        var report = new Mlp.Cli.Report(json: true);
+        report.Section("result", "Result");
+        report.Fact("loss", double.NaN, "");
+        report.Fact("accuracy", 0.5, "");
+        report.Fact("grad", float.PositiveInfinity, "");
+        var parsed = JsonDocument.Parse(report.ToJson()).RootElement.GetProperty("result");
+        Assert.Equal("NaN", parsed.GetProperty("loss").GetString());
+        Assert.Equal(0.5, parsed.GetProperty("accuracy").GetDouble());
+        Assert.Equal("Infinity", parsed.GetProperty("grad").GetString());
     }
 
     [Theory]
