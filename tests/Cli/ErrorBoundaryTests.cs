@@ -161,13 +161,7 @@ public sealed class ErrorBoundaryTests : IDisposable
     public void Json_output_with_nan_in_it_is_still_valid_json_or_one_line()
     {
         // Constant images: the training std is 0, so normalized inputs and every statistic after them are NaN.
-        string idx = Path.Combine(dir, "flat");
-        Directory.CreateDirectory(idx);
-        const int rows = 20;
-        byte[] Header(int magic, params int[] dims) =>
-            [.. new[] { magic }.Concat(dims).SelectMany(v => BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(v)))];
-        File.WriteAllBytes(Path.Combine(idx, "t10k-images-idx3-ubyte"), [.. Header(0x803, rows, 28, 28), .. new byte[rows * 784]]);
-        File.WriteAllBytes(Path.Combine(idx, "t10k-labels-idx1-ubyte"), [.. Header(0x801, rows), .. Enumerable.Range(0, rows).Select(i => (byte)(i % 10))]);
+        string idx = WriteIdx("flat", 20, 10, _ => 0);
         var r = MlpProcess.Run("walkthrough", "--data", idx, "--json");
         Assert.DoesNotContain("   at ", r.Stderr);
         Assert.DoesNotContain("(Parameter '", r.Stderr);
@@ -181,6 +175,30 @@ public sealed class ErrorBoundaryTests : IDisposable
             Assert.Equal(2, r.ExitCode);
             Assert.Contains(idx, Assert.Single(CommandLineTests.Lines(r.Stderr)));
         }
+    }
+
+    /// <summary>A t10k IDX pair of <paramref name="rows"/> 28×28 images with <paramref name="pixel"/>(i) pixels and labels i % classes.</summary>
+    private string WriteIdx(string name, int rows, int classes, Func<int, byte> pixel)
+    {
+        string idx = Path.Combine(dir, name);
+        Directory.CreateDirectory(idx);
+        static byte[] Header(int magic, params int[] dims) =>
+            [.. new[] { magic }.Concat(dims).SelectMany(v => BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(v)))];
+        File.WriteAllBytes(Path.Combine(idx, "t10k-images-idx3-ubyte"), [.. Header(0x803, rows, 28, 28), .. Enumerable.Range(0, rows * 784).Select(pixel)]);
+        File.WriteAllBytes(Path.Combine(idx, "t10k-labels-idx1-ubyte"), [.. Header(0x801, rows), .. Enumerable.Range(0, rows).Select(i => (byte)(i % classes))]);
+        return idx;
+    }
+
+    [Fact]
+    public void Evaluating_a_model_with_fewer_classes_than_the_labels_names_both()
+    {
+        string five = WriteIdx("five", 40, 5, i => (byte)(i * 7919 % 251));
+        var t = MlpProcess.Run("train", "--data", five, "--hidden", "8", "--epochs", "1", "--save", F("five.safetensors"), "--json");
+        Assert.True(t.ExitCode == 0, t.Stderr);
+        string line = OneLine(2, "eval", "--data", data, "--model", F("five.safetensors"));
+        Assert.Contains("five.safetensors", line);
+        Assert.Contains("predicts 5 classes", line);
+        Assert.Contains("labels up to 9", line);
     }
 
     [Fact]

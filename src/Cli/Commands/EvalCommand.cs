@@ -65,6 +65,9 @@ internal static class EvalCommand
         if (saved.Model.InputFeatures is { } f && f != rawSet.Features)
             throw new UsageException($"--model {path}: the model takes {f} features but {rawSet.Source} has {rawSet.Features}.");
         Dataset set = rawSet.WithFeatures(Normalization.Normalize(rawSet.X, mean, std));
+        int outputs = set.Count > 0 ? saved.Model.Predict(saved.Parameters, set.X.Rows(0, 1)).Shape[1] : 0;
+        if (set.Count > 0 && set.Classes > outputs)
+            throw new UsageException($"--model {path}: the model predicts {outputs} classes but {rawSet.Source} has labels up to {set.Classes - 1}.");
         var ev = Trainer.Evaluate(saved.Model, saved.Parameters, set, Loss.CrossEntropy, 4096);
 
         r.Section("model", "Model");
