@@ -160,7 +160,7 @@ def main():
     write("x_3d.pkl.gz", pickle.dumps(tiny(x_train=tx.reshape(2, 2, 2)), protocol=2))
     write("float_labels.pkl.gz", pickle.dumps(tiny(y_train=ty.astype(np.float32)), protocol=2))
     write("not_a_tuple.pkl.gz", pickle.dumps({"x_train": tx, "y_train": ty}, protocol=2))
-    for label in (20000, 100000, 2**31 - 1):
+    for label in (4095, 20000, 100000, 2**31 - 1):
         write(f"label_{label}.pkl.gz", pickle.dumps(tiny(y_train=np.array([3, label], dtype=np.int64)), protocol=2))
     write("zero_rows.pkl.gz", pickle.dumps(((tx, ty), (tx[:0], ty[:0]), (tx, ty)), protocol=2))
     write("protocol0.pkl", pickle.dumps(((tx, ty), (tx, ty), (tx, ty)), protocol=0))
