@@ -134,7 +134,7 @@ public static class ModelFile
             {
                 int k = 0;
                 while (float.IsFinite(values[k])) k++;
-                throw new InvalidDataException($"{path}: tensor '{prefix + spec.Name}' holds {values[k]} at flat index {k}; weights must be finite (the run that wrote it diverged).");
+                throw new InvalidDataException($"{path}: tensor '{prefix + spec.Name}' holds {values[k].ToString(System.Globalization.CultureInfo.InvariantCulture)} at flat index {k}; weights must be finite (the run that wrote it diverged).");
             }
             r[i] = new NamedTensor(spec.Name, spec.TransposedInTorch && t.Rank == 2 ? t.Transpose() : t);
         }
