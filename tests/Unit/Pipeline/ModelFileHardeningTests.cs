@@ -63,6 +63,15 @@ public sealed class ModelFileHardeningTests : IDisposable
     }
 
     [Fact]
+    public void A_file_over_2_GB_is_refused_before_it_is_read()
+    {
+        string path = PathOf("huge.safetensors");
+        using (var f = File.Create(path)) f.SetLength(3L << 30);   // sparse: no disk, no memory
+        Refused(() => ModelFile.Load(path), path, "it has 3221225472 bytes, more than the");
+        Refused(() => CheckpointFile.Load(path), path, "it has 3221225472 bytes, more than the");
+    }
+
+    [Fact]
     public void Duplicate_keys_in_the_header_are_refused() =>
         Refused(() => ModelFile.Load(ModelWith(j => j.Replace("\"__metadata__\":{", "\"__metadata__\":{\"format\":\"pt\","))), PathOf("m.safetensors"), "the header is not valid JSON");
 
