@@ -4,16 +4,10 @@ using System.Runtime.Intrinsics;
 
 namespace Mlp.Kernels;
 
-/// <summary>Which vector width the hand-written kernels may use; tests force each path.</summary>
-internal enum SimdPath { Auto, Vector512, Vector256, Scalar }
-
 /// <summary>Relu's fused forward (<c>max(x,0)+shift</c>) and backward (<c>dy ⊙ [x &gt; 0]</c>) kernels.</summary>
 /// <remarks>The scalar loops are the specification; the vector loops must agree with them bit for bit.</remarks>
 internal static class ReluKernels
 {
-    /// <summary>Forces a vector path for tests; <see cref="SimdPath.Auto"/> picks the widest the CPU accelerates.</summary>
-    internal static SimdPath Path { get; set; } = SimdPath.Auto;
-
     private static SimdPath Effective(SimdPath requested) => requested switch
     {
         SimdPath.Auto when Vector512.IsHardwareAccelerated => SimdPath.Vector512,
@@ -32,7 +26,7 @@ internal static class ReluKernels
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float rdy = ref MemoryMarshal.GetReference(dy);
         ref float rd = ref MemoryMarshal.GetReference(d);
-        switch (Effective(path == SimdPath.Auto ? Path : path))
+        switch (Effective(path))
         {
             case SimdPath.Vector512:
                 for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
@@ -63,7 +57,7 @@ internal static class ReluKernels
         int n = d.Length, i = 0;
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float rd = ref MemoryMarshal.GetReference(d);
-        switch (Effective(path == SimdPath.Auto ? Path : path))
+        switch (Effective(path))
         {
             case SimdPath.Vector512:
                 var s512 = Vector512.Create(shift);
