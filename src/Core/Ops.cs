@@ -3,7 +3,7 @@ using Mlp.Kernels;
 namespace Mlp;
 
 /// <summary>Matrix products, the lesson's three weight-gradient forms, and row reductions.</summary>
-public static class Ops
+public static partial class Ops
 {
     /// <summary>
     /// <c>op(a)·op(b)</c> for 2-D tensors, where <c>op</c> transposes when the flag is set, without
