@@ -12,6 +12,22 @@ public static class Program
 {
     public static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--probe")
+        {
+            var rng = new Rng(1);
+            var x = rng.Normal(50000, 784);
+            var w1 = rng.Normal(784, 50);
+            var b1 = rng.Normal(50);
+            var w2 = rng.Normal(50, 1);
+            var b2 = rng.Normal(1);
+            var h = Ops.LinearRelu(x, w1, b1).Output;
+            Console.WriteLine($"matmul x·w1     {MinMicros(() => Ops.MatMul(x, w1), 5) / 1000,8:F2} ms");
+            Console.WriteLine($"linear x·w1+b1  {MinMicros(() => Mlp.Linear.Forward(x, w1, b1), 5) / 1000,8:F2} ms");
+            Console.WriteLine($"LinearRelu      {MinMicros(() => Ops.LinearRelu(x, w1, b1), 5) / 1000,8:F2} ms");
+            Console.WriteLine($"linear h·w2+b2  {MinMicros(() => Mlp.Linear.Forward(h, w2, b2), 5) / 1000,8:F2} ms");
+            foreach (string t in Gemm.TunedPlans()) Console.WriteLine("  picked " + t);
+            return;
+        }
         if (args.Length > 0 && args[0] == "--plans")
         {
             Plans(args.Length > 1 ? int.Parse(args[1]) : 1);
