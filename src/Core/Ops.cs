@@ -55,14 +55,6 @@ public static partial class Ops
         return (x.Unsqueeze(-1) * dy.Unsqueeze(1)).Sum(0);
     }
 
-    /// <summary>
-    /// A two-operand Einstein summation such as <c>"bi,bj->ij"</c> (PyTorch: <c>torch.einsum</c>).
-    /// Each operand has one letter per dimension; letters absent from the output are summed over.
-    /// An explicit <c>-&gt;</c> output is required. Products that are matrix multiplications go to the GEMM.
-    /// </summary>
-    /// <exception cref="ArgumentException">The equation is malformed or a letter has two different sizes.</exception>
-    public static Tensor Einsum(string equation, Tensor a, Tensor b) => Kernels.Einsum.Run(equation, a, b);
-
     internal static void RequireRowPair(Tensor x, Tensor dy, string op)
     {
         ArgumentNullException.ThrowIfNull(x);
