@@ -81,6 +81,7 @@ public static class Program
         Console.WriteLine($"FMA peak GFLOP/s: 1 thread V512 {peak.Vector512OneThread:F0} V256 {peak.Vector256OneThread:F0}; " +
             $"{peak.Threads} threads V512 {peak.Vector512AllThreads:F0} V256 {peak.Vector256AllThreads:F0}; load {File.ReadAllText("/proc/loadavg").Trim()}");
         var plans = GemmPlan.Candidates(SimdPath.Auto);
+        plans = [.. plans, .. plans.Select(g => g with { Prefetch = true })];
         foreach (var s in GemmShapes.All.Take(7))
         {
             var (a, b, c) = s.Allocate();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Mlp.Kernels;
 
@@ -294,6 +295,17 @@ internal static unsafe class Gemm
                                 int k0 = kb * KC, kc = Math.Min(p.K, k0 + KC) - k0;
                                 bool add = kb > 0, last = kb == kBlocks - 1;
                                 float* panelB = packed;
+                                // Software prefetch: while this row block runs k block kb, fetch the same k range of the next
+                                // block's rows into L2 (A streams from DRAM in x·w, and the k-block order defeats the row streamers).
+                                if (g.Prefetch && p.CsA == 1 && Sse.IsSupported && icEnd < r1)
+                                {
+                                    int nextEnd = Math.Min(r1, icEnd + mc);
+                                    for (int ir = icEnd; ir < nextEnd; ir++)
+                                    {
+                                        byte* row = (byte*)((float*)p.A + ir * p.RsA + k0);
+                                        for (int off = 0; off < kc * sizeof(float); off += 64) Sse.Prefetch1(row + off);
+                                    }
+                                }
                                 for (int q = g0; q < g1; q++)
                                 {
                                     int vq = panelStart[q + 1] - panelStart[q];

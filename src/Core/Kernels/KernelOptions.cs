@@ -8,9 +8,10 @@ internal enum SimdPath { Auto, Vector512, Vector256, Scalar }
 
 /// <summary>
 /// A GEMM micro-tile plan: vector width in floats (16 or 8), rows of C per tile, and at most how many vectors per tile
-/// (so <c>Rows × Vecs</c> accumulators stay in registers). Every plan computes the same bits; only speed differs.
+/// (so <c>Rows × Vecs</c> accumulators stay in registers), and whether to software-prefetch the next row block of a
+/// row-contiguous A into L2. Every plan computes the same bits; only speed differs.
 /// </summary>
-internal readonly record struct GemmPlan(int Width, int Rows, int Vecs)
+internal readonly record struct GemmPlan(int Width, int Rows, int Vecs, bool Prefetch = false)
 {
     /// <summary>Tiles for 32 vector registers (AVX-512, also for its 256-bit vectors): 24 accumulators + B vectors + a broadcast.</summary>
     private static readonly (int Rows, int Vecs)[] Tiles32 = [(6, 4), (4, 6), (8, 3)];
@@ -35,10 +36,10 @@ internal readonly record struct GemmPlan(int Width, int Rows, int Vecs)
 
     /// <summary>Every plan any CPU might pick, for tests that force each one (a plan wider than the CPU falls back to Vector256).</summary>
     public static IEnumerable<GemmPlan> All =>
-        from w in new[] { 16, 8 } from t in Tiles32.Concat(Tiles16) select new GemmPlan(w, t.Rows, t.Vecs);
+        from w in new[] { 16, 8 } from t in Tiles32.Concat(Tiles16) from pf in new[] { false, true } select new GemmPlan(w, t.Rows, t.Vecs, pf);
 
     /// <inheritdoc/>
-    public override string ToString() => $"V{Width * 32} {Rows}×{Vecs}";
+    public override string ToString() => $"V{Width * 32} {Rows}×{Vecs}{(Prefetch ? " pf" : "")}";
 }
 
 /// <summary>
