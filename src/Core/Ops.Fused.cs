@@ -30,8 +30,8 @@ public static partial class Ops
 
     /// <summary>
     /// The backward of <c>relu(x·w + b) + shift</c> given <c>dy</c>, the gradient of its output: the relu mask is applied to dy
-    /// and the bias gradient summed in the same pass (into a pooled scratch buffer, not a new tensor), then
-    /// <c>dw = xᵀ·dl</c> and, when asked, <c>dx = dl·wᵀ</c>.
+    /// and the bias gradient summed in the same pass (into a pooled scratch buffer, not a new tensor), then the linear layer's
+    /// own backward products, <c>dw = xᵀ·dl</c> and, when asked, <c>dx = dl·wᵀ</c>.
     /// </summary>
     /// <param name="x">(n, in), the layer's input.</param>
     /// <param name="w">(in, out).</param>
@@ -48,7 +48,7 @@ public static partial class Ops
         ArgumentNullException.ThrowIfNull(dy);
         if (x.Rank != 2 || w.Rank != 2 || x.Dims[1] != w.Dims[0])
             throw new ArgumentException($"LinearReluBackward needs x (n, in) and w (in, out); got x {Tensor.ShapeString(x.Dims)}, w {Tensor.ShapeString(w.Dims)}.");
-        int rows = x.Dims[0], ins = x.Dims[1], outs = w.Dims[1];
+        int rows = x.Dims[0], outs = w.Dims[1];
         if (mask.Rank != 2 || dy.Rank != 2 || mask.Dims[0] != rows || mask.Dims[1] != outs || dy.Dims[0] != rows || dy.Dims[1] != outs)
             throw new ArgumentException(
                 $"LinearReluBackward: mask and dy must be ({rows}, {outs}); got mask {Tensor.ShapeString(mask.Dims)}, dy {Tensor.ShapeString(dy.Dims)}.");
@@ -61,16 +61,8 @@ public static partial class Ops
             if (size > 0) ReluKernels.BackwardSumRows(mask.Data, dy.Data, dl.AsSpan(0, size), sums.AsSpan(0, outs), outs);
             var db = new float[outs];
             for (int j = 0; j < outs; j++) db[j] = (float)sums[j];
-            var dw = GC.AllocateUninitializedArray<float>(ins * outs);
-            Gemm.Multiply(true, false, ins, outs, rows, x.Data, dl.AsSpan(0, size), dw, default, KernelOptions.Default);   // dw = xᵀ·dl
-            Tensor? dx = null;
-            if (inputGradient)
-            {
-                var dxData = GC.AllocateUninitializedArray<float>(rows * ins);
-                Gemm.Multiply(false, true, rows, ins, outs, dl.AsSpan(0, size), w.Data, dxData, default, KernelOptions.Default); // dx = dl·wᵀ
-                dx = new Tensor(dxData, [rows, ins]);
-            }
-            return (dx, new Tensor(dw, [ins, outs]), new Tensor(db, [outs]));
+            var g = Linear.Backward(x, w, dl.AsSpan(0, size), new Tensor(db, [outs]), inputGradient); // the one linear backward
+            return (g[0], g[1]!, g[2]!);
         }
         finally
         {
