@@ -21,7 +21,7 @@ public sealed class Dataset
         for (int i = 0; i < labels.Length; i++)
             if (labels[i] < 0) throw new ArgumentException($"{source}: label {i} is negative ({labels[i]}).", nameof(labels));
         X = x;
-        Labels = (int[])labels.Clone();
+        Labels = Array.AsReadOnly((int[])labels.Clone()); // a wrapper: the labels cannot be cast back to int[] and changed
         Source = source;
         Classes = labels.Length == 0 ? 0 : labels.Max() + 1;
     }
@@ -29,7 +29,7 @@ public sealed class Dataset
     /// <summary>(n, features) inputs.</summary>
     public Tensor X { get; }
 
-    /// <summary>One class label per row.</summary>
+    /// <summary>One class label per row (read-only).</summary>
     public IReadOnlyList<int> Labels { get; }
 
     /// <summary>Where the data came from.</summary>

@@ -58,14 +58,14 @@ public static class DataViewTraining
             {
                 if (cancellationToken.IsCancellationRequested)
                     return new TrainingResult(new TrainingState(state.Parameters, state.OptimizerState, epoch, 0, 0, 0, 0, history.ToArray()), Cancelled: true);
-                var r = Trainer.Step(model, optimizer, options.Loss, p, os, batch.X, batch.Labels);
+                var r = Trainer.Step(model, optimizer, options.Loss, p, os, batch.X, batch.LabelArray);
                 step++;
                 if (!float.IsFinite(r.Loss))
                     throw new NonFiniteLossException(r.Loss, epoch + 1, step, Math.Max(stepsPerEpoch, step), optimizer.Name);
                 (p, os) = (r.Parameters, r.State);
-                lossSum += (double)r.Loss * batch.Labels.Length;
+                lossSum += (double)r.Loss * batch.Count;
                 correct += r.Correct;
-                rows += batch.Labels.Length;
+                rows += batch.Count;
                 progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, step, stepsPerEpoch, r.Loss, rows / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), null, null));
             }
             if (rows == 0) throw new ArgumentException($"The training view (column '{data.FeatureColumn}') has no rows.", nameof(data));
