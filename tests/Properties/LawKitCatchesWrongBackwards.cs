@@ -46,7 +46,11 @@ public class LawKitCatchesWrongBackwards
     [Fact]
     public void The_shrunk_relu_counterexample_is_a_single_negative_entry()
     {
-        var e = Failure(LeakyGradientRelu);
+        // What a random search shrinks to depends on where it starts, so this assertion replays one fixed seed.
+        var replay = new Replay(new Rnd(1234567890123456789UL, 0x9E3779B97F4A7C15UL), Microsoft.FSharp.Core.FSharpOption<int>.None);
+        var e = Assert.Throws<VjpLawException>(() => VjpLaws.Verify(LeakyGradientRelu,
+            Config.Quick.WithMaxTest(200).WithReplay(Microsoft.FSharp.Core.FSharpOption<Replay>.Some(replay))));
+        output.WriteLine(e.Message);
         string shrunk = e.Message[e.Message.IndexOf("Shrunk", StringComparison.Ordinal)..];
         Assert.Contains("d=1, n=1", shrunk);
         Assert.Contains("x \"n,d\" = [[-0.25]] (1, 1)", shrunk);
