@@ -193,13 +193,7 @@ internal static class WalkthroughCommand
         return result;
     }
 
-    private static double NormRelative(Tensor a, Tensor b)
-    {
-        double d = 0, nb = 0;
-        var sa = a.AsSpan(); var sb = b.AsSpan();
-        for (int i = 0; i < sa.Length; i++) { double e = sa[i] - (double)sb[i]; d += e * e; nb += (double)sb[i] * sb[i]; }
-        return nb == 0 ? Math.Sqrt(d) : Math.Sqrt(d / nb);
-    }
+    private static double NormRelative(Tensor a, Tensor b) => ErrorNorm.Of(a, b).NormRelativeError;
 
     private static double MinMs(Func<object> work)
     {
