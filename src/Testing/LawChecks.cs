@@ -245,7 +245,7 @@ internal sealed class LawChecks
         try { return f(); }
         catch (Exception e)
         {
-            Fail(VjpLaw.Throws, $"{what} threw {e.GetType().Name}: {e.Message}", abort: true);
+            Fail(VjpLaw.Throws, $"{what} threw {e.GetType().Name}: {e.Message}{FixedSizeHint(e)}", abort: true);
             throw; // unreachable
         }
     }
@@ -278,6 +278,12 @@ internal sealed class LawChecks
         }
         return g!;
     }
+
+    // A layer built for fixed sizes (a Linear(…, 32) inside a Model) refuses the sizes a letter draws; say how to declare them.
+    private string FixedSizeHint(Exception e) =>
+        e is ArgumentException && e.Message.Contains("shape", StringComparison.OrdinalIgnoreCase) && spec.Letters.Any()
+            ? $"\n  (the case drew {string.Join(", ", c.Sizes.Select(kv => $"{kv.Key}={kv.Value}"))}; if the layer has fixed sizes, write them as numbers in the shapes instead of letters, e.g. \"n,32\" and \"32\")"
+            : "";
 
     private int[] DiffIndex() => spec.Args.Select((a, i) => (a, i)).Where(p => !p.a.IsConstant).Select(p => p.i).ToArray();
 
