@@ -281,7 +281,7 @@ internal sealed class LawChecks
 
     // A layer built for fixed sizes (a Linear(…, 32) inside a Model) refuses the sizes a letter draws; say how to declare them.
     private string FixedSizeHint(Exception e) =>
-        e is ArgumentException && e.Message.Contains("shape", StringComparison.OrdinalIgnoreCase) && spec.Letters.Any()
+        e is ArgumentException && spec.Letters.Any()
             ? $"\n  (the case drew {string.Join(", ", c.Sizes.Select(kv => $"{kv.Key}={kv.Value}"))}; if the layer has fixed sizes, write them as numbers in the shapes instead of letters, e.g. \"n,32\" and \"32\")"
             : "";
 

@@ -27,6 +27,7 @@ public class LawKitFixedSizes
         var spec = LayerSpec.Create("Linear(3, 8) described with letters",
             [ArgSpec.Input("x", "n,i"), ArgSpec.Input("0.weight", "i,h"), ArgSpec.Input("0.bias", "h")], "n,h", FixedLinear);
         var e = Assert.Throws<VjpLawException>(() => VjpLaws.Verify(spec));
+        Assert.True(e.Message.Contains("write them as numbers"), e.Message);
         Assert.Contains("[Throws] forward threw ArgumentException", e.Message);
         Assert.Contains("write them as numbers in the shapes instead of letters, e.g. \"n,32\"", e.Message);
     }
