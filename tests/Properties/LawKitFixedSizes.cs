@@ -10,7 +10,10 @@ public class LawKitFixedSizes
     {
         var model = Model.Sequential(Layer.Linear(3, 8));
         var p = Parameters.From([new("0.weight", a[1]), new("0.bias", a[2])]);
-        return model.Forward(p, a[0]).MapBackward(g => new[] { g.Dx!, g.Parameters["0.weight"], g.Parameters["0.bias"] });
+        var tape = new Tape();
+        var x = tape.Input(a[0]);
+        var y = model.Record(tape, x, p);
+        return new Vjp<Gradients>(y.Value, dy => tape.Backward(y, dy)).MapBackward(g => new[] { g[x], g["0.weight"], g["0.bias"] });
     }
 
     [Fact]

@@ -267,16 +267,13 @@ internal static class BenchCommand
         /// <summary>As <see cref="ForwardBackward"/>, but layer 1 returns only dw and db: the input gradient is never used in training.</summary>
         public void ForwardBackwardParams()
         {
-            var (l1, _) = Linear.Forward(XTrain, W1, B1);
+            var (l1, back1) = Linear.Forward(XTrain, W1, B1, needsDx: false);
             var (l2, backRelu) = Relu.Forward(l1);
             var (output, back2) = Linear.Forward(l2, W2, B2);
             var (_, backLoss) = Mse.Forward(output, YTrain);
             var g2 = back2(backLoss(Tensor.Scalar(1f)));
-            Tensor dl1 = backRelu(g2.Dx);
-            Tensor dw1 = Ops.MatMul(XTrain, dl1, transposeA: true, transposeB: false);   // dw1 = xᵀ·dl1
-            Tensor db1 = Ops.SumRows(dl1);                                               // db1 = Σ_rows dl1
-            GC.KeepAlive(dw1);
-            GC.KeepAlive(db1);
+            var g1 = back1(backRelu(g2.Dx));                                             // [null, dw1, db1]
+            GC.KeepAlive(g1);
         }
 
         /// <summary>One epoch with the real training loop: 784 → 50 → 10, cross-entropy, SGD lr 0.1, batch 64, shuffled.</summary>

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Mlp.Data;
 using Mlp.DataView;
+using Mlp.Training;
 
 namespace Mlp.Tests.Core;
 
@@ -62,5 +63,16 @@ public class ImmutabilityTests
         var e = Assert.Throws<ArgumentException>(() => new DataViewBatch(Tensor.Zeros(2, 3), [1]));
         Assert.Contains("(2, 3)", e.Message);
         Assert.Contains("1 labels", e.Message);
+    }
+
+    [Fact]
+    public void A_training_batch_copies_its_labels_and_hands_out_a_read_only_view()
+    {
+        int[] source = [4, 5];
+        var b = new Batch(Tensor.Zeros(2, 3), source);
+        source[0] = 9;
+        if (b.Labels is int[] labels) labels[1] = 9;
+        if (b.Labels is IList<int> list && !list.IsReadOnly) list[1] = 9;
+        Assert.Equal([4, 5], b.Labels);
     }
 }
