@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Mlp.Data;
@@ -18,42 +19,39 @@ internal sealed record WalkthroughOptions(string? Data, ulong Seed, string? Plot
 /// <summary><c>mlp</c> / <c>mlp walkthrough</c>: the 02_fully_connected lesson end to end, each step named as in the notebook.</summary>
 internal static class WalkthroughCommand
 {
-    private const string Help = """
-        Usage: mlp [walkthrough] [--data DIR|FILE] [--seed N] [--relu plain|shifted] [--python PATH] [--plot FILE.png] [--json]
-
-        Runs the fast.ai 02_fully_connected lesson end to end: loads the data, normalizes it with the
-        training statistics, compares init schemes (mean/std after lin, relu and shifted relu), builds
-        lin -> relu -> lin with MSE, checks every gradient against PyTorch float64 autograd (when python3 with
-        torch is installed) and against finite differences in double, compares the three ways the lesson
-        writes the weight gradient, and times forward and forward+backward on the training set.
-
-        Options:
-          --data DIR|FILE  an IDX directory (train-*/t10k-* files, .gz or raw) or the lesson's mnist.pkl.gz.
-                           Default: /usr/share/datasets/fashion-mnist if installed, else the embedded
-                           Fashion-MNIST test split (10000 images, split 80/20 into train/valid).
-          --seed N         seed for weights and the gradient-check sample (default 42)
-          --relu R         plain (clamp_min(0.)) or shifted (clamp_min(0.) - 0.5, default): the relu of the model
-                           and gradient sections. The lesson redefines relu as shifted in its init section and
-                           uses it from there on; the init section always shows both.
-          --python PATH    python with torch for the float64 reference (default /usr/bin/python3; none: skip)
-          --plot FILE.png  histograms of the activations after lin, relu and relu - 0.5 at Kaiming init
-          --json           print the same facts as one JSON object on stdout
-          --help           this text
-        """;
-
-    public static int Run(string[] args)
+    private static readonly Option<string?> Data = Opt.Data();
+    private static readonly Option<ulong> Seed = Opt.Seed(42, "seed for the weights and the gradient-check sample");
+    private static readonly Option<string?> Plot = Opt.OutputFile("--plot", "-p", "histograms of the activations after lin, relu and relu - 0.5 at Kaiming init", ".png");
+    private static readonly Option<bool> Json = Opt.Json();
+    private static readonly Option<string> ReluOpt = Opt.Choice("--relu", null,
+        "the relu of the model and gradient sections: plain is clamp_min(0.), shifted is clamp_min(0.) - 0.5, which the lesson " +
+        "defines in its init section and uses from there on", "shifted", "plain", "shifted");
+    private static readonly Option<string> PythonOpt = new("--python")
     {
-        if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Help); return 0; }
-        var a = CliArgs.Parse("walkthrough", args, ["data", "seed", "plot", "relu", "python"], ["json"]);
-        var relu = a.String("relu") switch
-        {
-            null or "shifted" => LessonRelu.Shifted,
-            "plain" => LessonRelu.Plain,
-            var v => throw new UsageException($"mlp walkthrough: --relu must be plain or shifted; got '{v}'."),
-        };
-        return Run(new WalkthroughOptions(a.String("data"), a.ULong("seed", 42), a.String("plot"), a.Has("json"), relu,
-            a.String("python") ?? "/usr/bin/python3"));
+        Description = "python with torch for the float64 reference check (none: skip it)", HelpName = "PATH",
+        DefaultValueFactory = _ => "/usr/bin/python3",
+    };
+
+    /// <summary>The walkthrough's options; <c>mlp</c> without a command takes them too.</summary>
+    internal static readonly Option[] Options = [Data, Seed, ReluOpt, PythonOpt, Plot, Json];
+
+    public static Command Create()
+    {
+        var c = new Command("walkthrough",
+            "The lesson end to end: data, init, forward, loss, gradients, timing (the default command).\n\n" +
+            "Loads the data, normalizes it with the training statistics, compares init schemes (mean/std after lin, relu and " +
+            "shifted relu), builds lin -> relu -> lin with MSE, checks every gradient against PyTorch float64 autograd (when " +
+            "python3 with torch is installed) and against finite differences in double, compares the three ways the lesson " +
+            "writes the weight gradient, and times forward and forward+backward on the training set.");
+        foreach (var o in Options) c.Options.Add(o);
+        c.SetAction(Run);
+        return c;
     }
+
+    /// <summary>Runs the walkthrough with the options in <paramref name="p"/> (from <c>mlp walkthrough</c> or plain <c>mlp</c>).</summary>
+    public static int Run(ParseResult p) =>
+        Run(new WalkthroughOptions(p.GetValue(Data), p.GetValue(Seed), p.GetValue(Plot), p.GetValue(Json),
+            p.GetValue(ReluOpt) == "plain" ? LessonRelu.Plain : LessonRelu.Shifted, p.GetValue(PythonOpt) ?? "/usr/bin/python3"));
 
     /// <summary>The walkthrough itself, from parsed options.</summary>
     internal static int Run(WalkthroughOptions o)
