@@ -100,7 +100,8 @@ public sealed partial class Layer
                     needDx ? Ops.MatMul(dy, w, transposeA: false, transposeB: true) : null,   // dx = dy·wᵀ (skipped for the first layer)
                     [Ops.MatMul(x, dy, transposeA: true, transposeB: false),                  // dw = xᵀ·dy
                      Ops.SumRows(dy)]));                                                       // db = Σ_rows dy
-            }, builtIn: true) { InputFeatures = inFeatures };
+            }, builtIn: true)
+        { InputFeatures = inFeatures };
     }
 
     private static Tensor[] TorchDefault(Rng rng, int inFeatures, int outFeatures)
