@@ -46,8 +46,7 @@ step add-package dotnet add "$work/app" package Mlp.Pipeline --version "$version
 cp tools/package-smoke/Program.cs "$work/app/Program.cs"
 step consumer-run bash -c "cd '$work/app' && dotnet run -c Release | tee /dev/stderr | grep -qE '^Linear\\(784, 32\\).*: [0-9]( [0-9]){7}\$'"
 
-# The README's F# script: #i "nuget: ./feed" resolves next to the script.
-ln -s "$feed" "$work/app/feed"
+# The README's F# script; dotnet fsi finds the local feed through the nuget.config beside it.
 sed "s/Mlp.FSharp, [0-9][^\"]*/Mlp.FSharp, $version/" tools/package-smoke/predict.fsx > "$work/app/predict.fsx"
 step fsharp-script bash -c "cd '$work/app' && dotnet fsi predict.fsx | tee /dev/stderr | grep -qE '^Linear\\(784, 32\\).*: \\[\\|'"
 

@@ -1,8 +1,7 @@
-// Run by tools/package_smoke.sh with `dotnet fsi predict.fsx` next to the local feed ./feed, model.safetensors and the
-// t10k images. The README's "From an F# script" example is the part between the markers.
+// Run by tools/package_smoke.sh with `dotnet fsi predict.fsx` beside a nuget.config naming the local feed,
+// model.safetensors and the t10k images. The README's "From an F# script" example is the part between the markers.
 // readme:fsharp-script:begin
-#i "nuget: ./feed"          // a local feed: dotnet pack Mlp.sln -c Release -o ./feed (dependencies: NuGet)
-#r "nuget: Mlp.FSharp, 0.1.0"
+#r "nuget: Mlp.FSharp, 0.1.0"             // from the mlp-local feed; its dependencies from NuGet
 open Mlp.FSharp
 
 let saved = Mlp.Serialization.ModelFile.Load "model.safetensors"
