@@ -82,13 +82,11 @@ public static class Program
         Console.WriteLine($"linear1 fwd      {MinMicros(() => Mlp.Linear.Forward(x, w1, b1)),8:F1} µs");
         Console.WriteLine($"dw1 = xᵀ·dy      {MinMicros(() => Ops.MatMul(x, dy, true, false)),8:F1} µs");
         Console.WriteLine($"relu fwd+bwd     {MinMicros(() => Mlp.Relu.Forward(h).Backward(dy)),8:F1} µs");
-        var (o, back) = model.Forward(p, x, needInputGradient: false);
-        var (l, lb) = Mlp.Training.Loss.CrossEntropy.Forward(o, labels);
-        Console.WriteLine($"model fwd        {MinMicros(() => model.Forward(p, x, needInputGradient: false)),8:F1} µs");
+        var o = model.Predict(p, x);
+        Console.WriteLine($"model fwd        {MinMicros(() => model.Predict(p, x)),8:F1} µs");
         Console.WriteLine($"loss fwd+bwd     {MinMicros(() => Mlp.Training.Loss.CrossEntropy.Forward(o, labels).Backward(Tensor.Ones())),8:F1} µs");
-        var dl = lb(Tensor.Ones());
-        Console.WriteLine($"model bwd        {MinMicros(() => back(dl)),8:F1} µs");
-        var grads = back(dl).Parameters;
+        Console.WriteLine($"model fwd+loss+bwd {MinMicros(() => model.Gradient(p, x, labels, Mlp.Training.Loss.CrossEntropy)),6:F1} µs");
+        var grads = model.Gradient(p, x, labels, Mlp.Training.Loss.CrossEntropy).Gradients;
         Console.WriteLine($"sgd step         {MinMicros(() => sgd.Step(p, grads, st)),8:F1} µs");
         Console.WriteLine($"whole step       {MinMicros(() => Mlp.Training.Trainer.Step(model, sgd, Mlp.Training.Loss.CrossEntropy, p, st, x, labels)),8:F1} µs");
     }

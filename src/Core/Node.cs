@@ -4,12 +4,13 @@ namespace Mlp;
 /// <remarks>PyTorch: a tensor with <c>requires_grad</c> and a <c>grad_fn</c>. Its gradient lives in <see cref="Gradients"/>, not here.</remarks>
 public sealed class Node
 {
-    internal Node(Tape tape, int id, Tensor value, string? name)
+    internal Node(Tape tape, int id, Tensor value, string? name, bool requiresGrad)
     {
         Tape = tape;
         Id = id;
         Value = value;
         Name = name;
+        RequiresGrad = requiresGrad;
     }
 
     internal Tape Tape { get; }
@@ -22,6 +23,13 @@ public sealed class Node
 
     /// <summary>The name given to a leaf (e.g. <c>0.weight</c>), or null.</summary>
     public string? Name { get; }
+
+    /// <summary>
+    /// True when a gradient flows to this node: a leaf made by <see cref="Tape.Input"/> or <see cref="Tape.Parameter"/>,
+    /// or an operation with such an input. False for <see cref="Tape.Constant"/> and what depends on constants only;
+    /// a layer may skip computing the gradient of such an input (PyTorch: <c>requires_grad</c>).
+    /// </summary>
+    public bool RequiresGrad { get; }
 
     /// <summary>The shape of <see cref="Value"/>.</summary>
     public IReadOnlyList<int> Shape => Value.Shape;

@@ -2,11 +2,17 @@ namespace Mlp;
 
 public sealed partial class Tape
 {
-    /// <summary>Records <see cref="Mlp.Linear.Forward"/>: <c>x·w + b</c>.</summary>
+    /// <summary>
+    /// Records <see cref="Mlp.Linear.Forward(Tensor, Tensor, Tensor, bool)"/>: <c>x·w + b</c>, skipping <c>dx</c> when
+    /// <paramref name="x"/> needs no gradient (<see cref="Node.RequiresGrad"/>).
+    /// </summary>
     public Node Linear(Node x, Node w, Node b)
     {
-        var (y, back) = Mlp.Linear.Forward(x.Value, w.Value, b.Value);
-        return Record(y, [x, w, b], dy => { var g = back(dy); return [g.Dx, g.Dw, g.Db]; });
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(b);
+        var (y, back) = Mlp.Linear.Forward(x.Value, w.Value, b.Value, needsDx: x.RequiresGrad);
+        return Record(y, [x, w, b], back);
     }
 
     /// <summary>Records <see cref="Mlp.Relu.Forward"/>: <c>max(x, 0)</c>.</summary>

@@ -21,7 +21,15 @@ public sealed partial class Tape
 
     /// <summary>Records a leaf: an input or a parameter whose gradient <see cref="Backward(Node)"/> will return.</summary>
     /// <param name="value">The leaf's value.</param>
-    public Node Input(Tensor value) => Leaf(value, null);
+    public Node Input(Tensor value) => Leaf(value, null, requiresGrad: true);
+
+    /// <summary>
+    /// Records a leaf that needs no gradient, such as a batch of training inputs: layers skip the work of its gradient
+    /// (a first linear layer's <c>dy·wᵀ</c>) and <see cref="Gradients"/> reports it as unreached (PyTorch: a tensor
+    /// without <c>requires_grad</c>).
+    /// </summary>
+    /// <param name="value">The leaf's value.</param>
+    public Node Constant(Tensor value) => Leaf(value, null, requiresGrad: false);
 
     /// <summary>Records a named leaf, e.g. a parameter called <c>0.weight</c>.</summary>
     /// <param name="name">The name shown in gradients and errors.</param>
@@ -29,13 +37,13 @@ public sealed partial class Tape
     public Node Parameter(string name, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return Leaf(value, name);
+        return Leaf(value, name, requiresGrad: true);
     }
 
-    private Node Leaf(Tensor value, string? name)
+    private Node Leaf(Tensor value, string? name, bool requiresGrad)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var node = new Node(this, nodes.Count, value, name);
+        var node = new Node(this, nodes.Count, value, name, requiresGrad);
         nodes.Add(node);
         records.Add(null);
         return node;
@@ -44,7 +52,8 @@ public sealed partial class Tape
     /// <summary>
     /// Records any operation: its output, its inputs, and its vjp, which maps the output's cotangent to one
     /// cotangent per input (shaped like that input; null for an input that needs none). This is how a user's own
-    /// layer joins the tape exactly as the built-in ones do.
+    /// layer joins the tape exactly as the built-in ones do. The cotangent of an input whose
+    /// <see cref="Node.RequiresGrad"/> is false is dropped (the vjp may return null for it).
     /// </summary>
     /// <exception cref="ArgumentException">An input belongs to another tape.</exception>
     public Node Record(Tensor output, Node[] inputs, Func<Tensor, Tensor?[]> backward)
@@ -52,8 +61,9 @@ public sealed partial class Tape
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(backward);
-        foreach (var input in inputs) Own(input, nameof(inputs));
-        var node = new Node(this, nodes.Count, output, null);
+        bool requiresGrad = false;
+        foreach (var input in inputs) { Own(input, nameof(inputs)); requiresGrad |= input.RequiresGrad; }
+        var node = new Node(this, nodes.Count, output, null, requiresGrad);
         nodes.Add(node);
         records.Add(((Node[])inputs.Clone(), backward));
         return node;
@@ -90,6 +100,7 @@ public sealed partial class Tape
             {
                 if (grads[i] is not { } gi) continue;
                 var input = rec.Inputs[i];
+                if (!input.RequiresGrad) continue;
                 if (!gi.SameShape(input.Value))
                     throw new InvalidOperationException(
                         $"The backward of node #{id} returned a gradient of shape {Tensor.ShapeString(gi.Shape)} for input {input} of shape {Tensor.ShapeString(input.Value.Shape)}.");

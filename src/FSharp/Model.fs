@@ -27,9 +27,9 @@ module Model =
         Layer.Create(
             name, ResizeArray specs,
             System.Func<Rng, System.Collections.Generic.IReadOnlyList<Tensor>>(fun rng -> ResizeArray(init rng)),
-            System.Func<System.Collections.Generic.IReadOnlyList<Tensor>, Tensor, Vjp<LayerGrads>>(fun ps x ->
+            System.Func<System.Collections.Generic.IReadOnlyList<Tensor>, Tensor, Vjp<Tensor[]>>(fun ps x ->
                 let y, back = forward (List.ofSeq ps) x
-                Vjp<LayerGrads>(y, System.Func<Tensor, LayerGrads>(fun dy -> let dx, dps = back dy in LayerGrads(dx, ResizeArray dps)))))
+                Vjp<Tensor[]>(y, System.Func<Tensor, Tensor[]>(fun dy -> let dx, dps = back dy in Array.ofList (dx :: dps)))))
 
     /// A model applying the layers in order. PyTorch: `nn.Sequential(...)`.
     let sequential (layers: Layer list) : Model = Model(layers)
@@ -41,9 +41,19 @@ module Model =
     let init (seed: uint64) (model: Model) : Parameters = model.Init seed
 
     /// The output and `dy -> parameter gradients, input gradient`, data-last: `x |> Model.forward model p`.
+    /// The model is recorded on a tape; the gradients are keyed by the parameters' `state_dict` names.
     let forward (model: Model) (parameters: Parameters) (x: Tensor) : Tensor * (Tensor -> Parameters * Tensor) =
-        let r = model.Forward(parameters, x)
-        r.Output, (fun dy -> let g = r.Backward.Invoke dy in g.Parameters, g.Dx)
+        let tape = Tape()
+        let input = tape.Input x
+        let output = model.Record(tape, input, parameters)
+        output.Value,
+        (fun dy ->
+            let g = tape.Backward(output, dy)
+            Parameters.From(parameters |> Seq.map (fun p -> NamedTensor(p.Name, g.[p.Name]))), g.[input])
+
+    /// Forward, loss and backward in one call: the output, the loss and the gradient of every parameter by name.
+    let gradient (model: Model) (loss: Mlp.Training.Loss) (parameters: Parameters) (x: Tensor, labels: int[]) : LossGradient =
+        model.Gradient(parameters, x, labels, loss)
 
     /// The output alone. PyTorch: `with torch.no_grad(): model(x)`.
     let predict (model: Model) (parameters: Parameters) (x: Tensor) : Tensor = model.Predict(parameters, x)

@@ -20,8 +20,13 @@ module Train =
     let options (epochs: int) (batchSize: int) (seed: uint64) : TrainingOptions = TrainingOptions(epochs, batchSize, seed)
 
     /// The same options with another loss.
-    let withLoss (loss: Loss) (options: TrainingOptions) : TrainingOptions =
-        TrainingOptions(options.Epochs, options.BatchSize, options.Seed, Loss = loss, EvaluationBatchSize = options.EvaluationBatchSize)
+    let withLoss (loss: Loss) (options: TrainingOptions) : TrainingOptions = options.With(loss = loss)
+
+    /// The same options with a learning-rate schedule, e.g. `LearningRateSchedule.Cosine`.
+    let withSchedule (schedule: LearningRateSchedule) (options: TrainingOptions) : TrainingOptions = options.With(schedule = schedule)
+
+    /// The same options with another evaluation batch size.
+    let withEvaluationBatchSize (rows: int) (options: TrainingOptions) : TrainingOptions = options.With(evaluationBatchSize = rows)
 
     /// One step on one batch, data-last: `(p, state) |> Train.step model opt loss (x, labels)` gives `p', state', loss`.
     let step (model: Model) (optimizer: IOptimizer) (loss: Loss) (x: Tensor, labels: int[]) (parameters: Parameters, state: OptimizerState)
@@ -34,6 +39,14 @@ module Train =
         : TrainingResult =
         let start = TrainingState.Start(model, optimizer, options.Seed)
         Trainer.Fit(model, optimizer, start, splits.Train, splits.Valid, options, { new System.IProgress<TrainingProgress> with member _.Report p = report p }, CancellationToken.None)
+
+    /// Trains from scratch on any batch source (`BatchSource.From dataset`, a streamed view, a user's batches) through
+    /// the one training loop, validating on `valid` each epoch when given.
+    let fitSource (report: TrainingProgress -> unit) (model: Model) (optimizer: IOptimizer) (options: TrainingOptions)
+                  (valid: Dataset option) (source: BatchSource) : TrainingResult =
+        let start = TrainingState.Start(model, optimizer, options.Seed)
+        Trainer.Fit(model, optimizer, start, source, Option.toObj valid, options,
+                    { new System.IProgress<TrainingProgress> with member _.Report p = report p }, CancellationToken.None)
 
     /// Trains from scratch on the train split, validating on the valid split each epoch.
     let fit (model: Model) (optimizer: IOptimizer) (options: TrainingOptions) (splits: DatasetSplits) : TrainingResult =

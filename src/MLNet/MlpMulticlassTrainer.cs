@@ -14,9 +14,10 @@ namespace Mlp.MLNet;
 /// <c>nn.Sequential</c> of Linear and ReLU layers.
 /// </summary>
 /// <remarks>
-/// Training uses Mlp's own loop (<see cref="Trainer.Fit"/>): data whose features fit in
+/// Training uses Mlp's own loop (<c>Trainer.Fit</c>): data whose features fit in
 /// <see cref="MlpTrainerOptions.MaxInMemoryBytes"/> is read once and trained exactly as the same rows in a <c>Dataset</c>
-/// would be; larger data is streamed by cursor each epoch (<see cref="DataViewTraining"/>).
+/// would be; larger data is streamed by cursor each epoch (<see cref="DataViewBatchSource"/>), through the same loop with the
+/// same options (schedule included).
 /// </remarks>
 public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
 {
@@ -25,14 +26,8 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
     internal MlpMulticlassTrainer(MlpTrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _o = new MlpTrainerOptions
-        {
-            FeatureColumnName = options.FeatureColumnName, LabelColumnName = options.LabelColumnName,
-            HiddenSizes = (int[])(options.HiddenSizes ?? throw new ArgumentException("HiddenSizes is null; use [] for no hidden layer.", nameof(options))).Clone(),
-            Epochs = options.Epochs, LearningRate = options.LearningRate, BatchSize = options.BatchSize, Seed = options.Seed,
-            Optimizer = options.Optimizer, Momentum = options.Momentum, MaxInMemoryBytes = options.MaxInMemoryBytes,
-            ShufflePoolRows = options.ShufflePoolRows,
-        };
+        if (options.HiddenSizes is null) throw new ArgumentException("HiddenSizes is null; use [] for no hidden layer.", nameof(options));
+        _o = options.Clone();
         if (string.IsNullOrEmpty(_o.FeatureColumnName) || string.IsNullOrEmpty(_o.LabelColumnName))
             throw new ArgumentException("FeatureColumnName and LabelColumnName must be non-empty.", nameof(options));
         foreach (int h in _o.HiddenSizes)
@@ -42,15 +37,12 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
         if (!(_o.LearningRate > 0) || !float.IsFinite(_o.LearningRate)) throw new ArgumentException($"LearningRate must be positive and finite; got {_o.LearningRate}.", nameof(options));
         if (_o.MaxInMemoryBytes < 0) throw new ArgumentException($"MaxInMemoryBytes must be ≥ 0; got {_o.MaxInMemoryBytes}.", nameof(options));
         if (_o.ShufflePoolRows < 1) throw new ArgumentException($"ShufflePoolRows must be ≥ 1; got {_o.ShufflePoolRows}.", nameof(options));
+        if (_o.EvaluationBatchSize < 1) throw new ArgumentException($"EvaluationBatchSize must be ≥ 1; got {_o.EvaluationBatchSize}.", nameof(options));
+        if (_o.Schedule is null || _o.Loss is null) throw new ArgumentException("Schedule and Loss must not be null.", nameof(options));
     }
 
     /// <summary>The recipe this trainer uses (a copy; changing it has no effect).</summary>
-    public MlpTrainerOptions Options => new()
-    {
-        FeatureColumnName = _o.FeatureColumnName, LabelColumnName = _o.LabelColumnName, HiddenSizes = (int[])_o.HiddenSizes.Clone(),
-        Epochs = _o.Epochs, LearningRate = _o.LearningRate, BatchSize = _o.BatchSize, Seed = _o.Seed, Optimizer = _o.Optimizer,
-        Momentum = _o.Momentum, MaxInMemoryBytes = _o.MaxInMemoryBytes, ShufflePoolRows = _o.ShufflePoolRows,
-    };
+    public MlpTrainerOptions Options => _o.Clone();
 
     /// <summary>The network this trainer builds for m features and c classes, e.g. <c>Linear(784, 100) → ReLU → Linear(100, 10)</c>.</summary>
     public Model ModelFor(int features, int classes) => Model.Perceptron(features, _o.HiddenSizes, classes);
@@ -60,8 +52,8 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
         ? new Adam(_o.LearningRate)
         : new Sgd(_o.LearningRate) { Momentum = _o.Momentum };
 
-    /// <summary>The epochs, batch size and seed of the recipe as Mlp's <see cref="TrainingOptions"/>.</summary>
-    public TrainingOptions TrainingOptions => new(_o.Epochs, _o.BatchSize, unchecked((ulong)(long)_o.Seed));
+    /// <summary>The recipe's epochs, batch size, seed, schedule, loss and evaluation batch size as Mlp's <see cref="TrainingOptions"/>.</summary>
+    public TrainingOptions TrainingOptions => _o.ToTrainingOptions();
 
     /// <summary>Trains on <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentException">A column is missing; the features are not a known-size vector of Single; the label is not a key, UInt32, Int32 or Single; the data has no rows. The message names the column.</exception>
@@ -85,9 +77,8 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
         var data = reader.RowCount is { } n && n > maxRows ? null
             : reader.TryReadDataset($"training data (columns '{_o.FeatureColumnName}', '{_o.LabelColumnName}')", maxRows);
         if (data is { Count: 0 }) throw new ArgumentException($"The training data (column '{_o.FeatureColumnName}') has no rows.", nameof(input));
-        var result = data is not null
-            ? Trainer.Fit(model, optimizer, start, data, null, options, null, CancellationToken.None)
-            : DataViewTraining.Fit(model, optimizer, start, reader, options, _o.ShufflePoolRows, null, CancellationToken.None);
+        BatchSource source = data is not null ? BatchSource.From(data) : new DataViewBatchSource(reader, _o.ShufflePoolRows);
+        var result = Trainer.Fit(model, optimizer, start, source, null, options, null, CancellationToken.None);
         return new MlpTransformer(model, result.State.Parameters, _o.FeatureColumnName, reader.Features, keyValues, result.History);
     }
 

@@ -1,3 +1,5 @@
+using Mlp.Training;
+
 namespace Mlp.MLNet;
 
 /// <summary>
@@ -43,4 +45,27 @@ public sealed class MlpTrainerOptions
 
     /// <summary>When streaming a view that cannot shuffle itself, rows held in the shuffle pool (default 4096; 1 disables shuffling).</summary>
     public int ShufflePoolRows { get; set; } = 4096;
+
+    /// <summary>How the learning rate changes per epoch (default constant), as in <see cref="TrainingOptions.Schedule"/>.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
+    /// <summary>The loss to minimize (default cross-entropy), as in <see cref="TrainingOptions.Loss"/>.</summary>
+    public Loss Loss { get; set; } = Loss.CrossEntropy;
+
+    /// <summary>Rows per forward pass when evaluating (default 4096), as in <see cref="TrainingOptions.EvaluationBatchSize"/>.</summary>
+    public int EvaluationBatchSize { get; set; } = 4096;
+
+    /// <summary>A copy that shares nothing mutable with this one.</summary>
+    internal MlpTrainerOptions Clone()
+    {
+        var c = (MlpTrainerOptions)MemberwiseClone();
+        c.HiddenSizes = (int[])HiddenSizes.Clone();
+        return c;
+    }
+
+    /// <summary>The epochs, batch size, seed, schedule, loss and evaluation batch size as Mlp's <see cref="TrainingOptions"/>.</summary>
+    internal TrainingOptions ToTrainingOptions() => new(Epochs, BatchSize, unchecked((ulong)(long)Seed))
+    {
+        Schedule = Schedule, Loss = Loss, EvaluationBatchSize = EvaluationBatchSize,
+    };
 }

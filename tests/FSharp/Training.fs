@@ -42,3 +42,34 @@ let ``The same seed gives bitwise identical parameters and a progress report for
     let b = small |> Train.fit model (Optim.sgd 0.1f) (Train.options 1 64 9UL) |> Train.parameters
     Assert.True(a.BitwiseEquals b)
     Assert.Equal(10 + 1, reports.Count)    // 10 steps, then the end of the epoch
+
+// A loss other than the default (cross-entropy doubled), so that the Loss field is seen to reach the loop.
+let private doubled =
+    Mlp.Training.Loss("cross_entropy×2", System.Func<Mlp.Tensor, int[], Mlp.Vjp<Mlp.Tensor>>(fun output labels ->
+        let r = Mlp.CrossEntropy.Forward(output, labels)
+        Mlp.Vjp<Mlp.Tensor>(r.Output * 2.0f, System.Func<Mlp.Tensor, Mlp.Tensor>(fun dl -> r.Backward.Invoke(dl * 2.0f)))))
+
+[<Fact>]
+let ``Every training option set through the F# facade reaches the loop and trains bit for bit like the direct C# call`` () =
+    let s = splits.Force()
+    let small = Mlp.Data.DatasetSplits(Data.train s |> Data.take 300, Data.valid s |> Data.take 50, null, "small")
+    let model = Model.perceptron 784 [ 8 ] 10
+    let opt = Optim.sgdMomentum 0.05f 0.9f
+    let fsOptions =
+        Train.options 3 32 4UL
+        |> Train.withSchedule Mlp.Training.LearningRateSchedule.Cosine
+        |> Train.withLoss doubled
+        |> Train.withEvaluationBatchSize 7
+    let csOptions =
+        Mlp.Training.TrainingOptions(3, 32, 4UL, Schedule = Mlp.Training.LearningRateSchedule.Cosine, Loss = doubled, EvaluationBatchSize = 7)
+    Assert.Equal(csOptions, fsOptions)
+    // withLoss keeps the schedule (it used to copy the fields by hand and drop it).
+    Assert.Equal(Mlp.Training.LearningRateSchedule.Cosine, (fsOptions |> Train.withLoss Train.crossEntropy).Schedule)
+    let viaFSharp = small |> Train.fit model opt fsOptions |> Train.parameters
+    let start = Mlp.Training.TrainingState.Start(model, opt, 4UL)
+    let direct = Mlp.Training.Trainer.Fit(model, opt, start, small.Train, small.Valid, csOptions, null, System.Threading.CancellationToken.None)
+    Assert.True(viaFSharp.BitwiseEquals direct.State.Parameters)
+    let viaSource = Mlp.Training.BatchSource.From small.Train |> Train.fitSource ignore model opt fsOptions (Some small.Valid) |> Train.parameters
+    Assert.True(viaSource.BitwiseEquals direct.State.Parameters)
+    let constant = small |> Train.fit model opt (fsOptions.With(schedule = Mlp.Training.LearningRateSchedule.Constant)) |> Train.parameters
+    Assert.False(constant.BitwiseEquals viaFSharp)   // the schedule changes the result, so the equalities above are not vacuous

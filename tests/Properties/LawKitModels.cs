@@ -16,7 +16,7 @@ public class LawKitModels
     }
 
     // Linear → Tanh (a user activation, smooth, so finite differences never straddle a kink) → Linear.
-    private static readonly LayerSpec Mlp = LayerSpec.Create("Linear → Tanh → Linear (Model.Forward)",
+    private static readonly LayerSpec Mlp = LayerSpec.Create("Linear → Tanh → Linear (Model.Record)",
         [ArgSpec.Input("x", "n,i"), ArgSpec.Input("0.weight", "i,h"), ArgSpec.Input("0.bias", "h"),
          ArgSpec.Input("2.weight", "h,o"), ArgSpec.Input("2.bias", "o")], "n,o",
         a =>
@@ -24,8 +24,11 @@ public class LawKitModels
             var model = Model.Sequential(Layer.Linear(a[1].Shape[0], a[1].Shape[1]), Layer.CreateActivation("Tanh()", Tanh),
                                          Layer.Linear(a[3].Shape[0], a[3].Shape[1]));
             var p = Parameters.From([new("0.weight", a[1]), new("0.bias", a[2]), new("2.weight", a[3]), new("2.bias", a[4])]);
-            return model.Forward(p, a[0]).MapBackward(g =>
-                new[] { g.Dx!, g.Parameters["0.weight"], g.Parameters["0.bias"], g.Parameters["2.weight"], g.Parameters["2.bias"] });
+            var tape = new Tape();
+            var x = tape.Input(a[0]);
+            var y = model.Record(tape, x, p);
+            return new Vjp<Gradients>(y.Value, dy => tape.Backward(y, dy)).MapBackward(g =>
+                new[] { g[x], g["0.weight"], g["0.bias"], g["2.weight"], g["2.bias"] });
         }).RowWise('n').WithEpsilon(1.0 / 1024); // two products stretch the step: a smaller ε keeps tanh's curvature out of the check
 
     [Property(MaxTest = 100)]

@@ -20,6 +20,25 @@ public static class Linear
     /// </exception>
     public static Vjp<Grads> Forward(Tensor x, Tensor w, Tensor b)
     {
+        var (y, back) = Forward(x, w, b, needsDx: true);
+        return new(y, dy => { var g = back(dy); return new Grads(g[0]!, g[1]!, g[2]!); });
+    }
+
+    /// <summary>
+    /// Computes <c>x·w + b</c> and its backward closure in <see cref="Tape.Record"/>'s order, <c>dy ↦ [dx, dw, db]</c>;
+    /// with <paramref name="needsDx"/> false the closure skips <c>dx = dy·wᵀ</c> (a third of the work) and returns null
+    /// in its place, as for a network's first layer, whose input needs no gradient. This is the one linear backward:
+    /// <see cref="Forward(Tensor, Tensor, Tensor)"/>, the tape and every model call it.
+    /// </summary>
+    /// <param name="x">(n, in) inputs, one row per example.</param>
+    /// <param name="w">(in, out) weight.</param>
+    /// <param name="b">(out) bias.</param>
+    /// <param name="needsDx">Whether the backward computes the input gradient.</param>
+    /// <exception cref="ArgumentException">
+    /// The shapes do not fit; the message names all three. The backward closure throws it too when <c>dy</c> is not (n, out).
+    /// </exception>
+    public static Vjp<Tensor?[]> Forward(Tensor x, Tensor w, Tensor b, bool needsDx)
+    {
         CheckShapes(x, w, b);
         int rows = x.Dims[0], outs = w.Dims[1];
         var yData = GC.AllocateUninitializedArray<float>(checked(rows * outs));
@@ -30,10 +49,10 @@ public static class Linear
             ArgumentNullException.ThrowIfNull(dy);
             if (dy.Rank != 2 || dy.Dims[0] != rows || dy.Dims[1] != outs)
                 throw new ArgumentException($"Linear backward: dy must be shaped like the output ({rows}, {outs}); got {Tensor.ShapeString(dy.Dims)}.", nameof(dy));
-            return new Grads(
-                Dx: Ops.MatMul(dy, w, transposeA: false, transposeB: true),   // dx = dy·wᵀ
-                Dw: Ops.MatMul(x, dy, transposeA: true, transposeB: false),   // dw = xᵀ·dy
-                Db: Ops.SumRows(dy));                                         // db = Σ_rows dy
+            return [
+                needsDx ? Ops.MatMul(dy, w, transposeA: false, transposeB: true) : null,   // dx = dy·wᵀ
+                Ops.MatMul(x, dy, transposeA: true, transposeB: false),                    // dw = xᵀ·dy
+                Ops.SumRows(dy)];                                                          // db = Σ_rows dy
         });
     }
 

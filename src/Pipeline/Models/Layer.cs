@@ -4,24 +4,24 @@ using System.Text.RegularExpressions;
 namespace Mlp.Models;
 
 /// <summary>
-/// A layer as a value: a pure function <c>(parameters, x) → (y, backward)</c>, the names and shapes of its parameters,
-/// and how to initialize them. PyTorch: an <c>nn.Module</c> without state. Built-ins are <see cref="Linear(int, int)"/>,
-/// <see cref="Relu"/> and <see cref="ShiftedRelu"/>; <see cref="Create"/> (or <see cref="CreateActivation"/>) makes a user's own function a layer that
-/// composes exactly like them.
+/// A layer as a value: a pure function of its parameters and input that records itself on a <see cref="Tape"/>, the
+/// names and shapes of its parameters, and how to initialize them. PyTorch: an <c>nn.Module</c> without state.
+/// Built-ins are <see cref="Linear(int, int)"/>, <see cref="Relu"/> and <see cref="ShiftedRelu"/>, each a thin adapter
+/// over the Core layer's own forward and backward (for example <see cref="Tape.Linear"/>); <see cref="Create(string, IReadOnlyList{ParameterSpec}, Func{Rng, IReadOnlyList{Tensor}}, Func{IReadOnlyList{Tensor}, Tensor, Vjp{Tensor[]}})"/>
+/// (or <see cref="CreateActivation"/>) makes a user's own function a layer that composes exactly like them.
 /// </summary>
 public sealed partial class Layer
 {
-    // The built-ins can skip the input gradient (needDx = false) for the first layer, where it is never used.
-    private readonly Func<IReadOnlyList<Tensor>, Tensor, bool, Vjp<LayerGrads>> forward;
+    private readonly Func<Tape, Node, IReadOnlyList<Node>, Node> record;
     private readonly Func<Rng, IReadOnlyList<Tensor>> init;
 
     private Layer(string name, IReadOnlyList<ParameterSpec> specs, Func<Rng, IReadOnlyList<Tensor>> init,
-                  Func<IReadOnlyList<Tensor>, Tensor, bool, Vjp<LayerGrads>> forward, bool builtIn)
+                  Func<Tape, Node, IReadOnlyList<Node>, Node> record, bool builtIn)
     {
         Name = name;
         ParameterSpecs = specs;
         this.init = init;
-        this.forward = forward;
+        this.record = record;
         IsBuiltIn = builtIn;
     }
 
@@ -46,17 +46,33 @@ public sealed partial class Layer
         return values;
     }
 
-    /// <summary>Runs the layer: its output and the backward closure <c>dy ↦ (dx, dparams)</c>.</summary>
+    /// <summary>
+    /// Records the layer on <paramref name="tape"/>: its output node, whose backward gives the gradient of
+    /// <paramref name="x"/> (when <see cref="Node.RequiresGrad"/>) and of each parameter node.
+    /// </summary>
+    /// <param name="tape">The tape the nodes belong to.</param>
+    /// <param name="x">(n, features) input.</param>
+    /// <param name="parameters">Parameter nodes in <see cref="ParameterSpecs"/> order and shapes.</param>
+    /// <exception cref="ArgumentException">The parameters do not match the specs, or the input does not fit the layer.</exception>
+    public Node Record(Tape tape, Node x, IReadOnlyList<Node> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(parameters);
+        CheckParameters(parameters.Select(p => p.Value).ToArray(), "Forward");
+        return record(tape, x, parameters);
+    }
+
+    /// <summary>The layer's output alone (PyTorch: <c>with torch.no_grad(): layer(x)</c>).</summary>
     /// <param name="parameters">Values in <see cref="ParameterSpecs"/> order and shapes.</param>
     /// <param name="x">(n, features) input.</param>
     /// <exception cref="ArgumentException">The parameters do not match the specs, or the input does not fit the layer.</exception>
-    public Vjp<LayerGrads> Forward(IReadOnlyList<Tensor> parameters, Tensor x) => Forward(parameters, x, needDx: true);
-
-    internal Vjp<LayerGrads> Forward(IReadOnlyList<Tensor> parameters, Tensor x, bool needDx)
+    public Tensor Predict(IReadOnlyList<Tensor> parameters, Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(x);
-        CheckParameters(parameters, "Forward");
-        return forward(parameters, x, needDx);
+        var tape = new Tape();
+        return Record(tape, tape.Constant(x), parameters.Select(tape.Constant).ToArray()).Value;
     }
 
     private void CheckParameters(IReadOnlyList<Tensor> values, string what)
@@ -72,7 +88,7 @@ public sealed partial class Layer
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    // ------------------------------------------------------------------ built-ins
+    // ------------------------------------------------------------------ built-ins: one adapter line each over Core
 
     /// <summary>A fully connected layer <c>y = x·w + b</c> with PyTorch's default init. PyTorch: <c>nn.Linear(in, out)</c>.</summary>
     /// <param name="inFeatures">Input features.</param>
@@ -92,16 +108,7 @@ public sealed partial class Layer
             rng => initKind == LinearInit.KaimingNormal
                 ? [Mlp.Init.KaimingNormal(rng, inFeatures, outFeatures, FanMode.FanIn, Gain.Relu), Tensor.Zeros(outFeatures)]
                 : TorchDefault(rng, inFeatures, outFeatures),
-            static (p, x, needDx) =>
-            {
-                Tensor w = p[0];
-                Tensor y = Mlp.Linear.Forward(x, w, p[1]).Output;
-                return new(y, dy => new LayerGrads(
-                    needDx ? Ops.MatMul(dy, w, transposeA: false, transposeB: true) : null,   // dx = dy·wᵀ (skipped for the first layer)
-                    [Ops.MatMul(x, dy, transposeA: true, transposeB: false),                  // dw = xᵀ·dy
-                     Ops.SumRows(dy)]));                                                       // db = Σ_rows dy
-            }, builtIn: true)
-        { InputFeatures = inFeatures };
+            static (t, x, p) => t.Linear(x, p[0], p[1]), builtIn: true) { InputFeatures = inFeatures };
     }
 
     private static Tensor[] TorchDefault(Rng rng, int inFeatures, int outFeatures)
@@ -111,43 +118,57 @@ public sealed partial class Layer
     }
 
     /// <summary>Rectified linear unit <c>max(x, 0)</c>, relu'(0) = 0. PyTorch: <c>nn.ReLU()</c>.</summary>
-    public static Layer Relu() => ActivationLayer("ReLU()", x => Mlp.Relu.Forward(x));
+    public static Layer Relu() => new("ReLU()", [], _ => [], static (t, x, _) => t.Relu(x), builtIn: true);
 
     /// <summary>The lesson's shifted relu <c>max(x, 0) + shift</c> (the lesson uses −0.5). PyTorch: <c>F.relu(x) + shift</c>.</summary>
     public static Layer ShiftedRelu(float shift) =>
-        ActivationLayer($"ShiftedReLU({shift.ToString("R", CultureInfo.InvariantCulture)})", x => Mlp.ShiftedRelu.Forward(x, shift));
-
-    private static Layer ActivationLayer(string name, Func<Tensor, Vjp<Tensor>> f) =>
-        new(name, [], _ => [], (_, x, _) =>
-        {
-            var (y, back) = f(x);
-            return new(y, dy => new LayerGrads(back(dy), []));
-        }, builtIn: true);
+        new($"ShiftedReLU({shift.ToString("R", CultureInfo.InvariantCulture)})", [], _ => [], (t, x, _) => t.ShiftedRelu(x, shift), builtIn: true);
 
     // ------------------------------------------------------------------ user layers
 
     /// <summary>
     /// Makes a user's pure function a layer. <paramref name="forward"/> gets the parameters (in <paramref name="parameterSpecs"/>
-    /// order) and the input, and returns the output and a backward closure giving the input gradient and one gradient
-    /// per parameter. It composes, initializes, trains and saves exactly like a built-in layer.
+    /// order) and the input, and returns the output and a backward closure giving, in <see cref="Tape.Record"/>'s order,
+    /// the input gradient followed by one gradient per parameter. It composes, initializes, trains and saves exactly like a
+    /// built-in layer.
     /// </summary>
     /// <param name="name">How the layer prints, e.g. <c>Scale(2)</c>.</param>
     /// <param name="parameterSpecs">Names and shapes of its parameters (may be empty).</param>
     /// <param name="init">Fresh parameter values from a random stream, in spec order.</param>
-    /// <param name="forward"><c>(parameters, x) → (y, dy ↦ (dx, dparams))</c>.</param>
+    /// <param name="forward"><c>(parameters, x) → (y, dy ↦ [dx, dparam₀, dparam₁, …])</c>.</param>
     /// <exception cref="ArgumentException">A parameter name is empty, contains a dot, or repeats.</exception>
     public static Layer Create(string name, IReadOnlyList<ParameterSpec> parameterSpecs, Func<Rng, IReadOnlyList<Tensor>> init,
-                               Func<IReadOnlyList<Tensor>, Tensor, Vjp<LayerGrads>> forward)
+                               Func<IReadOnlyList<Tensor>, Tensor, Vjp<Tensor?[]>> forward)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        return Create(name, parameterSpecs, init, (t, x, ps) =>
+        {
+            var (y, back) = forward(ps.Select(p => p.Value).ToArray(), x.Value);
+            return t.Record(y, [x, .. ps], back);
+        });
+    }
+
+    /// <summary>
+    /// Makes a layer from a function that records it on a tape, the way the built-ins are written: for example
+    /// <c>(tape, x, p) =&gt; tape.Relu(tape.Linear(x, p[0], p[1]))</c>, or any <see cref="Tape.Record"/> of the user's own vjp.
+    /// </summary>
+    /// <param name="name">How the layer prints.</param>
+    /// <param name="parameterSpecs">Names and shapes of its parameters (may be empty).</param>
+    /// <param name="init">Fresh parameter values from a random stream, in spec order.</param>
+    /// <param name="record"><c>(tape, x, parameter nodes) → output node</c>.</param>
+    /// <exception cref="ArgumentException">A parameter name is empty, contains a dot, or repeats.</exception>
+    public static Layer Create(string name, IReadOnlyList<ParameterSpec> parameterSpecs, Func<Rng, IReadOnlyList<Tensor>> init,
+                               Func<Tape, Node, IReadOnlyList<Node>, Node> record)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(parameterSpecs);
         ArgumentNullException.ThrowIfNull(init);
-        ArgumentNullException.ThrowIfNull(forward);
+        ArgumentNullException.ThrowIfNull(record);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in parameterSpecs)
             if (string.IsNullOrEmpty(s.Name) || s.Name.Contains('.') || !seen.Add(s.Name))
                 throw new ArgumentException($"Layer '{name}': parameter name '{s.Name}' must be non-empty, without dots, and unique.", nameof(parameterSpecs));
-        return new Layer(name, parameterSpecs.ToArray(), init, (p, x, _) => forward(p, x), builtIn: false);
+        return new Layer(name, parameterSpecs.ToArray(), init, record, builtIn: false);
     }
 
     /// <summary>
@@ -157,13 +178,12 @@ public sealed partial class Layer
     /// <param name="forward">The layer's vjp.</param>
     public static Layer CreateActivation(string name, Func<Tensor, Vjp<Tensor>> forward)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(forward);
-        return new Layer(name, [], _ => [], (_, x, _) =>
+        return Create(name, [], _ => [], (t, x, _) =>
         {
-            var (y, back) = forward(x);
-            return new(y, dy => new LayerGrads(back(dy), []));
-        }, builtIn: false);
+            var (y, back) = forward(x.Value);
+            return t.Record(y, [x], dy => [back(dy)]);
+        });
     }
 
     // ------------------------------------------------------------------ parsing (model files)

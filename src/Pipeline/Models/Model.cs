@@ -1,8 +1,10 @@
+using Mlp.Training;
+
 namespace Mlp.Models;
 
 /// <summary>
 /// Layers applied one after another, each a value (PyTorch: <c>nn.Sequential</c>). The model holds no weights:
-/// <see cref="Init"/> makes immutable named <see cref="Parameters"/> and <see cref="Forward(Parameters, Tensor)"/> takes them,
+/// <see cref="Init"/> makes immutable named <see cref="Parameters"/> and <see cref="Record(Tape, Node, Parameters)"/> takes them,
 /// so training is a pure function from parameters to new parameters.
 /// </summary>
 /// <remarks>
@@ -80,80 +82,72 @@ public sealed class Model
     }
 
     /// <summary>
-    /// Runs the model on a tape: the output and a backward closure mapping the output's gradient to every parameter's
-    /// gradient and the input's (PyTorch: <c>y = model(x); y.backward(dy)</c>; JAX: <c>jax.vjp(model, params, x)</c>).
+    /// Records the model on <paramref name="tape"/>: each parameter as a leaf named by its <c>state_dict</c> name, then
+    /// each layer. Backward from the returned node gives <c>grads["0.weight"]</c> … and, when <paramref name="x"/>
+    /// requires it, <c>grads[x]</c> (PyTorch: <c>y = model(x); y.backward(dy)</c>; JAX: <c>jax.vjp(model, params, x)</c>).
     /// </summary>
+    /// <param name="tape">The tape.</param>
+    /// <param name="x">(n, features) input: <see cref="Tape.Input"/> for its gradient, <see cref="Tape.Constant"/> to skip it.</param>
     /// <param name="parameters">As made by <see cref="Init"/> (same names and shapes).</param>
-    /// <param name="x">(n, features) input.</param>
     /// <exception cref="ArgumentException">The parameters do not match the model, or the input does not fit; the message names the tensor and shapes.</exception>
-    public Vjp<ModelGrads> Forward(Parameters parameters, Tensor x) => Forward(parameters, x, needInputGradient: true);
-
-    /// <summary>
-    /// As <see cref="Forward(Parameters, Tensor)"/>, but when <paramref name="needInputGradient"/> is false the backward
-    /// skips the input gradient (the first layer's <c>dy·wᵀ</c>, a third of a linear layer's cost) and returns a null <c>Dx</c>.
-    /// </summary>
-    public Vjp<ModelGrads> Forward(Parameters parameters, Tensor x, bool needInputGradient)
+    public Node Record(Tape tape, Node x, Parameters parameters)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(tape);
         ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(parameters);
         CheckParameters(parameters);
-        var tape = new Tape();
-        Node input = tape.Input(x);
         var leaves = new Node[parameters.Count];
         for (int i = 0; i < leaves.Length; i++) leaves[i] = tape.Parameter(parameters[i].Name, parameters[i].Value);
-
-        Node h = input;
-        int offset = 0;
-        for (int li = 0; li < layers.Length; li++)
-        {
-            int count = layers[li].ParameterSpecs.Count;
-            var values = new Tensor[count];
-            var inputs = new Node[count + 1];
-            inputs[0] = h;
-            for (int j = 0; j < count; j++) { values[j] = leaves[offset + j].Value; inputs[j + 1] = leaves[offset + j]; }
-            bool needDx = li > 0 || needInputGradient;
-            var (y, back) = layers[li].Forward(values, h.Value, needDx);
-            h = tape.Record(y, inputs, dy =>
-            {
-                var g = back(dy);
-                var r = new Tensor?[count + 1];
-                r[0] = needDx ? g.Dx ?? throw new InvalidOperationException($"Layer {li} ({layers[li].Name}) returned no input gradient.") : null;
-                if (g.Dparams.Count != count)
-                    throw new InvalidOperationException($"Layer {li} ({layers[li].Name}) returned {g.Dparams.Count} parameter gradients for {count} parameters.");
-                for (int j = 0; j < count; j++) r[j + 1] = g.Dparams[j];
-                return r;
-            });
-            offset += count;
-        }
-
-        Node output = h;
-        return new(output.Value, dy =>
-        {
-            Gradients g = tape.Backward(output, dy);
-            var grads = new NamedTensor[leaves.Length];
-            for (int i = 0; i < leaves.Length; i++) grads[i] = new NamedTensor(leaves[i].Name!, g[leaves[i]]);
-            return new ModelGrads(Parameters.From(grads), needInputGradient ? g[input] : null);
-        });
+        return RecordLayers(tape, x, leaves);
     }
 
-    /// <summary>The output alone, without recording anything for backward (PyTorch: <c>with torch.no_grad(): model(x)</c>).</summary>
+    private Node RecordLayers(Tape tape, Node x, Node[] leaves)
+    {
+        Node h = x;
+        int offset = 0;
+        foreach (var layer in layers)
+        {
+            int count = layer.ParameterSpecs.Count;
+            h = layer.Record(tape, h, new ArraySegment<Node>(leaves, offset, count));
+            offset += count;
+        }
+        return h;
+    }
+
+    /// <summary>
+    /// One training gradient in one call: the model's forward on <paramref name="x"/>, the loss against
+    /// <paramref name="labels"/>, both on one tape, and the backward from the loss. The input gets no gradient.
+    /// PyTorch: <c>loss = loss_fn(model(x), y); loss.backward()</c>; JAX: <c>jax.value_and_grad</c>.
+    /// </summary>
+    /// <param name="parameters">As made by <see cref="Init"/>.</param>
+    /// <param name="x">(n, features) inputs.</param>
+    /// <param name="labels">n labels.</param>
+    /// <param name="loss">The loss.</param>
+    /// <returns>The output, the loss, and the gradient of every parameter under its <c>state_dict</c> name.</returns>
+    /// <exception cref="ArgumentException">The parameters, input or labels do not fit; the message names them.</exception>
+    public LossGradient Gradient(Parameters parameters, Tensor x, int[] labels, Loss loss)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(loss);
+        var tape = new Tape();
+        Node output = Record(tape, tape.Constant(x), parameters);
+        Node l = loss.Record(tape, output, labels);
+        Gradients g = tape.Backward(l);
+        return new LossGradient(output.Value, l.Value.ToScalar(), Parameters.From(g.Named().Select(kv => new NamedTensor(kv.Key, kv.Value))));
+    }
+
+    /// <summary>The output alone, without keeping anything for backward (PyTorch: <c>with torch.no_grad(): model(x)</c>).</summary>
     /// <exception cref="ArgumentException">The parameters do not match the model, or the input does not fit.</exception>
     public Tensor Predict(Parameters parameters, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(x);
         CheckParameters(parameters);
-        Tensor h = x;
-        int offset = 0;
-        for (int li = 0; li < layers.Length; li++)
-        {
-            int count = layers[li].ParameterSpecs.Count;
-            var values = new Tensor[count];
-            for (int j = 0; j < count; j++) values[j] = parameters[offset + j].Value;
-            h = layers[li].Forward(values, h, needDx: false).Output;
-            offset += count;
-        }
-        return h;
+        var tape = new Tape();
+        var leaves = new Node[parameters.Count];
+        for (int i = 0; i < leaves.Length; i++) leaves[i] = tape.Constant(parameters[i].Value);
+        return RecordLayers(tape, tape.Constant(x), leaves).Value;
     }
 
     /// <summary>Predicted classes: the argmax of each output row (PyTorch: <c>model(x).argmax(1)</c>).</summary>

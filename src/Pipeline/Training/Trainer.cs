@@ -6,17 +6,18 @@ using Mlp.Optim;
 namespace Mlp.Training;
 
 /// <summary>
-/// The training loop as functions: <see cref="Step"/> (one batch), <see cref="Fit"/> (epochs with validation, progress,
+/// The training loop as functions: <see cref="Step"/> (one batch), <c>Fit</c> (epochs with validation, progress,
 /// cancellation) and <see cref="Evaluate"/>. PyTorch: the usual <c>for epoch … for xb, yb in dl: loss.backward(); opt.step()</c>.
 /// </summary>
 /// <remarks>
 /// Deterministic: the same model, optimizer, start state, data and options give bitwise-identical parameters, and a run
-/// resumed from any state <see cref="Fit"/> returned (or a checkpoint of it) continues exactly as if never stopped.
+/// resumed from any state <c>Fit</c> returned (or a checkpoint of it) continues exactly as if never stopped.
 /// </remarks>
 public static class Trainer
 {
     /// <summary>
-    /// One step on one batch: forward, loss, backward (through the tape, skipping the input gradient), optimizer update.
+    /// One step on one batch: <see cref="Model.Gradient"/> (forward, loss and backward on one tape, skipping the input
+    /// gradient), then the optimizer's update.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="optimizer">The optimizer.</param>
@@ -31,28 +32,40 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(labels);
-        var (output, back) = model.Forward(parameters, x, needInputGradient: false);
-        var (l, lossBack) = loss.Forward(output, labels);
-        Parameters grads = back(lossBack(Tensor.Ones())).Parameters;   // dl/dl = 1
-        var next = optimizer.Step(parameters, grads, state);
-        return new StepResult(next.Parameters, next.State, l.ToScalar(), CountCorrect(output, labels, 0));
+        var g = model.Gradient(parameters, x, labels, loss);
+        var next = optimizer.Step(parameters, g.Gradients, state);
+        return new StepResult(next.Parameters, next.State, g.Loss, CountCorrect(g.Output, labels, 0));
     }
 
     /// <summary>
-    /// Trains from <paramref name="start"/> until <see cref="TrainingOptions.Epochs"/> epochs are complete: seeded shuffled
-    /// batches each epoch, validation after each epoch, a report to <paramref name="progress"/> after each step.
+    /// Trains from <paramref name="start"/> until <see cref="TrainingOptions.Epochs"/> epochs are complete on the rows of
+    /// <paramref name="train"/> in seeded shuffled batches (<see cref="BatchSource.From(Dataset)"/>).
+    /// </summary>
+    /// <inheritdoc cref="Fit(Model, IOptimizer, TrainingState, BatchSource, Dataset?, TrainingOptions, IProgress{TrainingProgress}?, CancellationToken)"/>
+    public static TrainingResult Fit(Model model, IOptimizer optimizer, TrainingState start, Dataset train, Dataset? valid,
+                                     TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return Fit(model, optimizer, start, BatchSource.From(train), valid, options, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The training loop: trains from <paramref name="start"/> until <see cref="TrainingOptions.Epochs"/> epochs are
+    /// complete, each epoch the batches <paramref name="train"/> gives for (epoch, batch size, seed), validation after
+    /// each epoch, a report to <paramref name="progress"/> after each step. Every source (a dataset, a streamed view, a
+    /// user's batches) goes through this one loop with every option.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="optimizer">The optimizer (its state is in <paramref name="start"/>).</param>
     /// <param name="start">Where to start: <see cref="TrainingState.Start"/>, or a state returned earlier or loaded from a checkpoint.</param>
-    /// <param name="train">Training rows.</param>
+    /// <param name="train">The training batches.</param>
     /// <param name="valid">Validation rows, or null to skip validation.</param>
     /// <param name="options">Epochs, batch size, seed, loss, learning-rate schedule (applied to <paramref name="optimizer"/>'s rate each epoch).</param>
     /// <param name="progress">Receives a report after every step and every epoch; may be null. Called on the training thread.</param>
     /// <param name="cancellationToken">Checked before every step: when cancelled, training stops after the step in flight and the result has <c>Cancelled = true</c> and the state to resume from.</param>
     /// <exception cref="NonFiniteLossException">A batch loss is NaN or infinite; the message names the epoch and step.</exception>
     /// <exception cref="ArgumentException">The data does not fit the model, or the start state does not match it.</exception>
-    public static TrainingResult Fit(Model model, IOptimizer optimizer, TrainingState start, Dataset train, Dataset? valid,
+    public static TrainingResult Fit(Model model, IOptimizer optimizer, TrainingState start, BatchSource train, Dataset? valid,
                                      TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -61,22 +74,19 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (train.Count == 0) throw new ArgumentException($"{train.Source}: the training set is empty.", nameof(train));
-        if (model.InputFeatures is { } f && f != train.Features)
-            throw new ArgumentException($"The model takes {f} features but {train.Source} has {train.Features}.", nameof(train));
+        if (model.InputFeatures is { } f && train.Features is { } tf && f != tf)
+            throw new ArgumentException($"The model takes {f} features but {train.Description} has {tf}.", nameof(train));
 
-        int n = train.Count, bs = options.BatchSize;
-        int steps = Batches.PerEpoch(n, bs);
-        if (start.Step < 0 || start.Step >= steps)
-            throw new ArgumentException($"The start state is at step {start.Step} of an epoch, but an epoch has {steps} steps of {bs} rows.", nameof(start));
-        int[] labels = train.Labels.ToArray();
+        int bs = options.BatchSize;
+        int? known = train.StepsPerEpoch(bs);             // null: found by reading the epoch
+        if (start.Step < 0 || (known is { } k && start.Step >= k))
+            throw new ArgumentException($"The start state is at step {start.Step} of an epoch, but an epoch has {known} steps of {bs} rows.", nameof(start));
         var state = start;
         var history = start.History.ToList();
 
         while (state.Epoch < options.Epochs)
         {
             int epoch = state.Epoch;                       // 0-based, for the shuffle
-            int[][] batches = Batches.ForEpoch(n, bs, options.Seed, epoch);
             double factor = options.Schedule.Factor(epoch, options.Epochs);
             IOptimizer opt = factor == 1.0 ? optimizer : optimizer.WithLearningRate((float)(optimizer.LearningRate * factor));
             var clock = Stopwatch.StartNew();
@@ -85,31 +95,35 @@ public static class Trainer
             OptimizerState os = state.OptimizerState;
             double lossSum = state.EpochLossSum;
             long correct = state.EpochCorrect, rows = state.EpochRows;
-            for (int s = state.Step; s < steps; s++)
+            int s = state.Step;
+            using (var batches = train.Epoch(epoch, bs, options.Seed, state.Step).GetEnumerator())
             {
-                if (cancellationToken.IsCancellationRequested)
-                    return new TrainingResult(new TrainingState(p, os, epoch, s, lossSum, correct, rows, history.ToArray()), Cancelled: true);
-                int[] idx = batches[s];
-                var batchLabels = new int[idx.Length];
-                for (int i = 0; i < idx.Length; i++) batchLabels[i] = labels[idx[i]];
-                var r = Step(model, opt, options.Loss, p, os, train.X.SelectRows(idx), batchLabels);
-                if (!float.IsFinite(r.Loss))
-                    throw new NonFiniteLossException(r.Loss, epoch + 1, s + 1, steps, opt.Name);
-                p = r.Parameters;
-                os = r.State;
-                lossSum += (double)r.Loss * idx.Length;
-                correct += r.Correct;
-                rows += idx.Length;
-                rowsThisRun += idx.Length;
-                progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, s + 1, steps, r.Loss, rowsThisRun / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), null, null));
+                while (batches.MoveNext())
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                        return new TrainingResult(new TrainingState(p, os, epoch, s, lossSum, correct, rows, history.ToArray()), Cancelled: true);
+                    var batch = batches.Current;
+                    var r = Step(model, opt, options.Loss, p, os, batch.X, batch.LabelArray);
+                    if (!float.IsFinite(r.Loss))
+                        throw new NonFiniteLossException(r.Loss, epoch + 1, s + 1, known ?? s + 1, opt.Name);
+                    p = r.Parameters;
+                    os = r.State;
+                    s++;
+                    lossSum += (double)r.Loss * batch.Count;
+                    correct += r.Correct;
+                    rows += batch.Count;
+                    rowsThisRun += batch.Count;
+                    progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, s, known ?? 0, r.Loss, rowsThisRun / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), null, null));
+                }
             }
+            if (rows == 0) throw new ArgumentException($"{train.Description}: the training set is empty.", nameof(train));
             double seconds = clock.Elapsed.TotalSeconds;
             var v = valid is null ? null : Evaluate(model, p, valid, options.Loss, options.EvaluationBatchSize);
             double vLoss = v?.Loss ?? double.NaN, vAcc = v?.Accuracy ?? double.NaN;
             var metrics = new EpochMetrics(epoch + 1, lossSum / rows, (double)correct / rows, vLoss, vAcc, seconds);
             history.Add(metrics);
             state = new TrainingState(p, os, epoch + 1, 0, 0, 0, 0, history.ToArray());
-            progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, steps, steps, metrics.TrainLoss, rowsThisRun / Math.Max(seconds, 1e-9), metrics, state));
+            progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, s, s, metrics.TrainLoss, rowsThisRun / Math.Max(seconds, 1e-9), metrics, state));
         }
         return new TrainingResult(state, Cancelled: false);
     }

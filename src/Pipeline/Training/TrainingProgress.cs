@@ -1,6 +1,6 @@
 namespace Mlp.Training;
 
-/// <summary>A progress report from <see cref="Trainer.Fit"/>, sent after every step and at the end of every epoch.</summary>
+/// <summary>A progress report from <c>Trainer.Fit</c>, sent after every step and at the end of every epoch.</summary>
 /// <param name="Epoch">The current epoch, from 1.</param>
 /// <param name="Epochs">The last epoch of this run.</param>
 /// <param name="Step">Batches done in this epoch.</param>

@@ -1,7 +1,7 @@
 namespace Mlp.Training;
 
-/// <summary>What <see cref="Trainer.Fit"/> returns.</summary>
-/// <param name="State">The final state; pass it back to <see cref="Trainer.Fit"/> (or save it as a checkpoint) to continue.</param>
+/// <summary>What <c>Trainer.Fit</c> returns.</summary>
+/// <param name="State">The final state; pass it back to <c>Trainer.Fit</c> (or save it as a checkpoint) to continue.</param>
 /// <param name="Cancelled">True when cancellation stopped training before the requested epochs were done.</param>
 public sealed record TrainingResult(TrainingState State, bool Cancelled)
 {

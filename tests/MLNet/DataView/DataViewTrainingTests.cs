@@ -32,7 +32,7 @@ public sealed class DataViewTrainingTests
         var model = Model.Perceptron(2, [8], 2);
         var adam = optimizer ?? new Adam(0.01f);
         var reader = DataViewBatchReader.Create(view, DataViewColumns.Default);
-        return DataViewTraining.Fit(model, adam, TrainingState.Start(model, adam, seed), reader, new TrainingOptions(5, 16, seed), 32, null, ct);
+        return Trainer.Fit(model, adam, TrainingState.Start(model, adam, seed), new DataViewBatchSource(reader, 32), null, new TrainingOptions(5, 16, seed), null, ct);
     }
 
     [Fact]

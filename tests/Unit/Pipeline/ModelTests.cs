@@ -6,6 +6,21 @@ public class ModelTests
 {
     private static readonly Model Mlp784 = Model.Perceptron(784, [100], 10);
 
+    private sealed record Grads(Parameters Parameters, Tensor? Dx);
+
+    // The model on a tape, as a vjp of its output: dy ↦ (parameter gradients by name, input gradient or null).
+    private static Vjp<Grads> Forward(Model model, Parameters p, Tensor x, bool needInputGradient = true)
+    {
+        var tape = new Tape();
+        Node input = needInputGradient ? tape.Input(x) : tape.Constant(x);
+        Node output = model.Record(tape, input, p);
+        return new(output.Value, dy =>
+        {
+            var g = tape.Backward(output, dy);
+            return new Grads(Parameters.From(p.Names.Select(n => new NamedTensor(n, g[n]))), g.Reaches(input) ? g[input] : null);
+        });
+    }
+
     [Fact]
     public void Parameters_have_pytorch_state_dict_names_in_order()
     {
@@ -48,7 +63,7 @@ public class ModelTests
         var g2 = back2(dy);
         var g1 = back1(backRelu(g2.Dx));
 
-        var (output, back) = model.Forward(p, x);
+        var (output, back) = Forward(model, p, x);
         var g = back(dy);
         Assert.Equal(y.ToArray(), output.ToArray());
         Assert.Equal(g1.Dw.ToArray(), g.Parameters["0.weight"].ToArray());
@@ -63,7 +78,7 @@ public class ModelTests
     {
         var model = Model.Perceptron(4, [3], 2);
         var p = model.Init(1);
-        var (_, back) = model.Forward(p, new Rng(1).Normal(5, 4));
+        var (_, back) = Forward(model, p, new Rng(1).Normal(5, 4));
         var dy = new Rng(2).Normal(5, 2);
         Assert.True(back(dy).Parameters.BitwiseEquals(back(dy).Parameters));
     }
@@ -74,8 +89,8 @@ public class ModelTests
         var model = Model.Perceptron(4, [3], 2);
         var p = model.Init(1);
         Tensor x = new Rng(1).Normal(5, 4), dy = new Rng(2).Normal(5, 2);
-        var full = model.Forward(p, x).Backward(dy);
-        var lean = model.Forward(p, x, needInputGradient: false).Backward(dy);
+        var full = Forward(model, p, x).Backward(dy);
+        var lean = Forward(model, p, x, needInputGradient: false).Backward(dy);
         Assert.Null(lean.Dx);
         Assert.True(full.Parameters.BitwiseEquals(lean.Parameters));
     }
@@ -87,9 +102,7 @@ public class ModelTests
         var p = model.Init(3);
         Tensor x = new Rng(4).Normal(6, 5);
         int[] labels = [0, 1, 2, 2, 1, 0];
-        var (y, back) = model.Forward(p, x);
-        var (_, lossBack) = CrossEntropy.Forward(y, labels);
-        var g = back(lossBack(Tensor.Ones())).Parameters;
+        var g = model.Gradient(p, x, labels, Training.Loss.CrossEntropy).Gradients;
         const float h = 1e-2f;
         foreach (var (name, value) in p)
         {
@@ -117,16 +130,16 @@ public class ModelTests
             (ps, x) =>
             {
                 Tensor w = ps[0];
-                return new(Ops.MatMul(x, w) + ps[1], dy => new LayerGrads(
-                    Ops.MatMul(dy, w, false, true), [Ops.MatMul(x, dy, true, false), dy.Sum(0)]));
+                return new(Ops.MatMul(x, w) + ps[1], dy =>
+                    [Ops.MatMul(dy, w, false, true), Ops.MatMul(x, dy, true, false), dy.Sum(0)]);
             });
         var userModel = Model.Sequential(userLinear, Layer.Relu(), Layer.Linear(3, 2));
         var builtIn = Model.Sequential(Layer.Linear(4, 3), Layer.Relu(), Layer.Linear(3, 2));
         var p = userModel.Init(8);
         Assert.True(p.BitwiseEquals(builtIn.Init(8)));    // same names, shapes and init stream
         Tensor x = new Rng(1).Normal(5, 4), dy = new Rng(2).Normal(5, 2);
-        var gu = userModel.Forward(p, x).Backward(dy);
-        var gb = builtIn.Forward(p, x).Backward(dy);
+        var gu = Forward(userModel, p, x).Backward(dy);
+        var gb = Forward(builtIn, p, x).Backward(dy);
         Assert.True(gu.Parameters.BitwiseEquals(gb.Parameters));
         Assert.Equal(gb.Dx!.ToArray(), gu.Dx!.ToArray());
     }
@@ -158,7 +171,7 @@ public class ModelTests
     [Fact]
     public void Forward_rejects_parameters_of_another_model_naming_the_tensor()
     {
-        var e = Assert.Throws<ArgumentException>(() => Mlp784.Forward(Model.Perceptron(784, [50], 10).Init(0), Tensor.Zeros(1, 784)));
+        var e = Assert.Throws<ArgumentException>(() => Forward(Mlp784, Model.Perceptron(784, [50], 10).Init(0), Tensor.Zeros(1, 784)));
         Assert.Contains("0.weight", e.Message);
         Assert.Contains("(784, 100)", e.Message);
     }

@@ -116,9 +116,11 @@ public class TrainerTests
         var x = Train.X.Rows(0, 10);
         int[] y = Train.Labels.Take(10).ToArray();
         var r = Trainer.Step(Net, new Sgd(0.5f), Loss.CrossEntropy, p, new Sgd(0.5f).Init(p), x, y);
-        var (output, back) = Net.Forward(p, x);
-        var (loss, lossBack) = CrossEntropy.Forward(output, y);
-        var g = back(lossBack(Tensor.Ones())).Parameters;
+        // By hand: the model and the loss on one tape, backward from the loss.
+        var tape = new Tape();
+        var lossNode = tape.CrossEntropy(Net.Record(tape, tape.Constant(x), p), y);
+        var loss = lossNode.Value;
+        var g = tape.Backward(lossNode);
         Assert.Equal(loss.ToScalar(), r.Loss);
         foreach (var (name, w) in p)
             Assert.Equal((w - g[name] * 0.5f).ToArray(), r.Parameters[name].ToArray());

@@ -51,11 +51,10 @@ public class ReadmeExamples
         Parameters p = model.Init(seed: 0);                   // "0.weight" (784, 100), "0.bias", "2.weight", "2.bias"
         Tensor xBatch = data.Train.X.Rows(0, 64);             // one batch: 64 normalized images and their labels
         int[] labels = data.Train.Labels.Take(64).ToArray();
-        var (logits, back) = model.Forward(p, xBatch);        // output + backward closure (through the tape)
-        var (loss, lossBack) = CrossEntropy.Forward(logits, labels);
-        ModelGrads g = back(lossBack(Tensor.Ones()));         // g.Parameters["0.weight"], g.Dx
+        var g = model.Gradient(p, xBatch, labels, Loss.CrossEntropy);   // forward, loss, backward on one tape
+        // g.Output, g.Loss, g.Gradients["0.weight"] …: one gradient per parameter, by its state_dict name
         var opt = new Sgd(0.1f) { Momentum = 0.9f };          // or new Adam(1e-3f)
-        var (p2, state2) = opt.Step(p, g.Parameters, opt.Init(p));
+        var (p2, state2) = opt.Step(p, g.Gradients, opt.Init(p));
 
         // or the whole loop: seeded shuffles, validation each epoch, IProgress, cancellation, history
         var result = Trainer.Fit(model, opt, TrainingState.Start(model, opt, 0), data.Train, data.Valid,
