@@ -10,7 +10,8 @@ namespace Mlp.Serialization;
 /// Everything in the file's <c>__metadata__</c>. Keys Mlp writes: <c>mlp.kind</c> (<see cref="ModelFile.KindKey"/>,
 /// <c>model</c> or <c>checkpoint</c>), <c>mlp.layers</c> (<see cref="ModelFile.LayersKey"/>, the architecture),
 /// <c>mlp.architecture</c> (for people), <c>mlp.input_mean</c> and <c>mlp.input_std</c>
-/// (<see cref="InputNormalization.MeanKey"/>, <see cref="InputNormalization.StdKey"/>: the input normalization), and
+/// (<see cref="InputNormalization.MeanKey"/>, <see cref="InputNormalization.StdKey"/>: the input normalization),
+/// <c>mlp.input_train_rows</c> (<c>mlp train</c>: the rows those statistics came from), and
 /// PyTorch's <c>format</c> = <c>pt</c>.
 /// </param>
 public sealed record SavedModel(Model Model, Parameters Parameters, IReadOnlyDictionary<string, string> Metadata)
