@@ -5,7 +5,8 @@ namespace Mlp.Data;
 /// <summary>
 /// The input normalization a model was trained with, <c>(x − Mean) / Std</c> (the lesson's <c>normalize</c> with the
 /// training statistics). A model file stores it in its metadata under <see cref="MeanKey"/> and <see cref="StdKey"/>,
-/// which is where <c>mlp eval</c>, <c>mlp export</c> and <see cref="Serialization.SavedModel.Normalization"/> read it.
+/// which is where <c>mlp eval</c>, <c>mlp export</c> and <see cref="Serialization.SavedModel.Normalization"/> read it
+/// (<see cref="Serialization.SavedModel.InputStatistics"/> validates what a file stores).
 /// </summary>
 /// <param name="Mean">The training mean subtracted from every input value; finite.</param>
 /// <param name="Std">The training std every input value is divided by; positive and finite.</param>
@@ -33,20 +34,4 @@ public readonly record struct InputNormalization(float Mean, float Std)
             [StdKey] = Std.ToString("R", CultureInfo.InvariantCulture),
         };
     }
-
-    /// <summary>Reads it from a model file's metadata; null when either key is missing.</summary>
-    /// <exception cref="InvalidDataException">A key is present but its value is not a finite number (a positive one for the std); the message names the key.</exception>
-    public static InputNormalization? FromMetadata(IReadOnlyDictionary<string, string> metadata)
-    {
-        ArgumentNullException.ThrowIfNull(metadata);
-        if (!metadata.TryGetValue(MeanKey, out var m) || !metadata.TryGetValue(StdKey, out var s)) return null;
-        float mean = Parse(MeanKey, m), std = Parse(StdKey, s);
-        if (std <= 0f) throw new InvalidDataException($"'{StdKey}' is {s}; the std must be positive.");
-        return new InputNormalization(mean, std);
-    }
-
-    private static float Parse(string key, string text) =>
-        float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v)
-            ? v
-            : throw new InvalidDataException($"'{key}' is '{text}', not a finite number.");
 }

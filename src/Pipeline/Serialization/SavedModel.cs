@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mlp.Data;
 using Mlp.Models;
 
@@ -16,7 +17,34 @@ namespace Mlp.Serialization;
 /// </param>
 public sealed record SavedModel(Model Model, Parameters Parameters, IReadOnlyDictionary<string, string> Metadata)
 {
-    /// <summary>The input normalization stored in the file, or null when it has none (<see cref="InputNormalization.FromMetadata"/>).</summary>
-    /// <exception cref="InvalidDataException">The file stores a mean or std that is not a number.</exception>
-    public InputNormalization? Normalization => InputNormalization.FromMetadata(Metadata);
+    /// <summary>Metadata key: the mean the inputs were normalized with in training.</summary>
+    public const string InputMeanKey = InputNormalization.MeanKey;
+
+    /// <summary>Metadata key: the standard deviation the inputs were normalized with in training.</summary>
+    public const string InputStdKey = InputNormalization.StdKey;
+
+    /// <summary>
+    /// The input normalization stored with the model, or null when the file stores none (neither key). A file that
+    /// stores one without the other, a value that is not a number, a non-finite mean, or a std that is not a finite
+    /// number &gt; 0 is refused: normalizing with it would silently give wrong predictions.
+    /// </summary>
+    /// <param name="source">The file's name for messages.</param>
+    /// <exception cref="InvalidDataException">The stored statistics are unusable; the message names <paramref name="source"/> and the key.</exception>
+    public (float Mean, float Std)? InputStatistics(string source)
+    {
+        bool hasMean = Metadata.TryGetValue(InputMeanKey, out var ms), hasStd = Metadata.TryGetValue(InputStdKey, out var ss);
+        if (!hasMean && !hasStd) return null;
+        if (!hasMean || !hasStd)
+            throw new InvalidDataException($"{source}: the metadata has '{(hasMean ? InputMeanKey : InputStdKey)}' but not '{(hasMean ? InputStdKey : InputMeanKey)}'.");
+        if (!float.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out float mean) || !float.IsFinite(mean))
+            throw new InvalidDataException($"{source}: '{InputMeanKey}' is '{ms}', not a finite number.");
+        if (!float.TryParse(ss, NumberStyles.Float, CultureInfo.InvariantCulture, out float std) || !float.IsFinite(std) || std <= 0)
+            throw new InvalidDataException($"{source}: '{InputStdKey}' is '{ss}', not a finite number > 0.");
+        return (mean, std);
+    }
+
+    /// <summary>The input normalization stored with the model (<see cref="InputStatistics"/>), or null when the file stores none.</summary>
+    /// <exception cref="InvalidDataException">The stored statistics are unusable.</exception>
+    public InputNormalization? Normalization =>
+        InputStatistics("the model file") is { } s ? new InputNormalization(s.Mean, s.Std) : null;
 }
