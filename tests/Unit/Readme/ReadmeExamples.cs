@@ -3,7 +3,7 @@
 using Mlp;
 // readme:a-taste:end
 // readme:training:begin
-using Mlp.Models; using Mlp.Optim; using Mlp.Training; using Mlp.Serialization; using Mlp.Data;
+using Mlp.Data; using Mlp.Models; using Mlp.Optim; using Mlp.Serialization; using Mlp.Training;
 // readme:training:end
 
 namespace Mlp.Tests.Readme;
