@@ -194,7 +194,7 @@ internal static class TrainCommand
     }
 
     /// <summary>Metadata keys for the input normalization a saved model expects.</summary>
-    internal const string InputMeanKey = "mlp.input_mean", InputStdKey = "mlp.input_std";
+    internal const string InputMeanKey = InputNormalization.MeanKey, InputStdKey = InputNormalization.StdKey;
 
     /// <summary>Metadata key for the number of training rows the normalization was computed on (a resume checks it).</summary>
     internal const string InputRowsKey = "mlp.input_train_rows";

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mlp.Data;
 using Mlp.Models;
 
 namespace Mlp.Serialization;
@@ -16,11 +17,35 @@ public static class ModelFile
     /// <summary>Metadata key: what the file is, <c>model</c> or <c>checkpoint</c>.</summary>
     public const string KindKey = "mlp.kind";
 
-    /// <summary>Writes <paramref name="model"/>'s architecture and <paramref name="parameters"/> to <paramref name="path"/> atomically.</summary>
+    /// <summary>
+    /// Writes <paramref name="model"/>'s architecture, <paramref name="parameters"/> and the input
+    /// <paramref name="normalization"/> it was trained with to <paramref name="path"/> atomically, so that
+    /// <c>mlp eval</c>, <c>mlp export</c> and <see cref="SavedModel.Normalization"/> find the statistics.
+    /// </summary>
     /// <param name="path">The <c>.safetensors</c> file to create or replace.</param>
     /// <param name="model">The model.</param>
     /// <param name="parameters">Its parameters.</param>
-    /// <param name="metadata">Extra string metadata (e.g. normalization statistics), or null.</param>
+    /// <param name="normalization">The training mean and std, e.g. from <see cref="Data.Normalization.ByTrainStatistics"/>.</param>
+    /// <param name="metadata">Extra string metadata, or null.</param>
+    /// <exception cref="ArgumentException">The parameters do not match the model, or the normalization is not finite.</exception>
+    public static void Save(string path, Model model, Parameters parameters, InputNormalization normalization,
+                            IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata != null) foreach (var kv in metadata) meta[kv.Key] = kv.Value;
+        foreach (var kv in normalization.ToMetadata()) meta[kv.Key] = kv.Value;
+        Save(path, model, parameters, meta);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/>'s architecture and <paramref name="parameters"/> to <paramref name="path"/> atomically.
+    /// The file carries an input normalization only if <paramref name="metadata"/> has <see cref="InputNormalization.MeanKey"/>
+    /// and <see cref="InputNormalization.StdKey"/>; prefer the overload taking an <see cref="InputNormalization"/>.
+    /// </summary>
+    /// <param name="path">The <c>.safetensors</c> file to create or replace.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="parameters">Its parameters.</param>
+    /// <param name="metadata">Extra string metadata, or null.</param>
     /// <exception cref="ArgumentException">The parameters do not match the model.</exception>
     public static void Save(string path, Model model, Parameters parameters, IReadOnlyDictionary<string, string>? metadata)
     {
@@ -29,7 +54,7 @@ public static class ModelFile
         SafeTensors.Save(path, ToTorch(model, parameters), Metadata(model, "model", metadata));
     }
 
-    /// <summary>Reads a model file written by <see cref="Save"/> (or any safetensors file with <c>mlp.layers</c> metadata and matching tensors).</summary>
+    /// <summary>Reads a model file written by <see cref="Save(string, Model, Parameters, InputNormalization, IReadOnlyDictionary{string, string})"/> (or any safetensors file with <c>mlp.layers</c> metadata and matching tensors).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">The file is corrupt, has no architecture, names a layer that is not built in, its tensors do not match the architecture, or a tensor holds NaN or ±∞; the message names the file (and the tensor).</exception>
     public static SavedModel Load(string path)
@@ -40,7 +65,7 @@ public static class ModelFile
     }
 
     /// <summary>
-    /// The bytes <see cref="Save"/> writes, for a model kept inside another container (e.g. an ML.NET model zip).
+    /// The bytes <see cref="Save(string, Model, Parameters, InputNormalization, IReadOnlyDictionary{string, string})"/> writes, for a model kept inside another container (e.g. an ML.NET model zip).
     /// </summary>
     /// <exception cref="ArgumentException">The parameters do not match the model.</exception>
     public static byte[] Serialize(Model model, Parameters parameters, IReadOnlyDictionary<string, string>? metadata)
