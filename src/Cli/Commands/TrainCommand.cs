@@ -134,7 +134,7 @@ internal static class TrainCommand
         {
             result = RunWithProgress(r.Json, model, optimizer, start, data, options, checkpointPath, inputStats, cts.Token);
         }
-        catch (NonFiniteLossException e)
+        catch (TrainingDivergedException e)
         {
             float lr = optimizer switch { Sgd sgd => sgd.Lr, Adam adam => adam.Lr, _ => float.NaN };
             Console.Error.WriteLine($"mlp train: {e.Message}{(float.IsNaN(lr) ? "" : $" For example: --lr {(lr / 10).ToString("G3", CultureInfo.InvariantCulture)}")}");
