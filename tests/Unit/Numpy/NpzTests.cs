@@ -68,7 +68,7 @@ public class NpzTests
             Python.Require("numpy");
             string script = "import numpy as np, sys; d = np.load(sys.argv[1]); " +
                 "print(d['w'].dtype, d['w'].shape, d['w'][1, 2], d['labels'].dtype, d['labels'].sum(), d['s'].dtype, d['s'].shape, float(d['s']))";
-            string stdout = Python.Run(["-c", script, path], TimeSpan.FromMinutes(1));
+            string stdout = Python.Run(["-c", script, path], TimeSpan.FromMinutes(5));
             Assert.Equal("float32 (2, 3) 6.0 int64 8 float64 () 2.5", stdout.Trim());
         }
         finally { File.Delete(path); }

@@ -11,7 +11,7 @@ public class TorchReferenceScriptTests
         try
         {
             Python.Run([Path.Combine("tools", "torch_reference.py"), "--seed", "11", "--n", "33", "--n-in", "65", "--n-hidden", "17", "--out", path],
-                TimeSpan.FromMinutes(2));
+                TimeSpan.FromMinutes(5));
             var reference = Mlp.Numpy.LessonReference.Load(path); // checks every array's name and shape
             Assert.Equal((33, 65, 17), (reference.N, reference.InFeatures, reference.Hidden));
             Assert.NotEqual(0f, reference.B1.Abs().Max().ToScalar()); // biases are non-zero by default, so their gradients are tested
