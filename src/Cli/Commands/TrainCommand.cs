@@ -153,7 +153,7 @@ internal static class TrainCommand
         {
             result = RunWithProgress(r.Json, model, optimizer, start, data, options, checkpointPath, log, inputStats, cts.Token);
         }
-        catch (NonFiniteLossException e)
+        catch (TrainingDivergedException e)
         {
             double lr = BaseLearningRate(optimizer);
             throw new CheckFailedException($"{e.Message}{(double.IsNaN(lr) ? "" : $" For example: --lr {(lr / 10).ToString("G3", CultureInfo.InvariantCulture)}")}");

@@ -57,10 +57,40 @@ public static class ModelFile
     /// <summary>Reads a model file written by <see cref="Save(string, Model, Parameters, InputNormalization, IReadOnlyDictionary{string, string})"/> (or any safetensors file with <c>mlp.layers</c> metadata and matching tensors).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">The file is corrupt, has no architecture, names a layer that is not built in, its tensors do not match the architecture, or a tensor holds NaN or ±∞; the message names the file (and the tensor).</exception>
-    public static SavedModel Load(string path)
+    public static SavedModel Load(string path) => Load(path, LayerRegistry.BuiltIn);
+
+    /// <summary>
+    /// Reads a model file whose layers <paramref name="registry"/> can rebuild: the built-ins and the user's own layers
+    /// registered with <see cref="LayerRegistry.With"/>.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt, has no architecture, names a layer the registry does not know, or its tensors do not match the architecture; the message names the file.</exception>
+    public static SavedModel Load(string path, LayerRegistry registry)
     {
+        ArgumentNullException.ThrowIfNull(registry);
         var content = SafeTensors.Load(path);
-        Model model = ReadArchitecture(content.Metadata, path);
+        Model model = ReadArchitecture(content.Metadata, path, registry);
+        return new SavedModel(model, FromTorch(model, content.Tensors, path), content.Metadata);
+    }
+
+    /// <summary>
+    /// Reads a model file into <paramref name="model"/>, whose layers may be the user's own: the file's architecture must
+    /// name the same layers (<see cref="Layer.Name"/>) in the same order.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt, its architecture differs from the model's, or its tensors do not match; the message names the file and both architectures.</exception>
+    public static SavedModel Load(string path, Model model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var content = SafeTensors.Load(path);
+        if (content.Metadata.TryGetValue(LayersKey, out string? json))
+        {
+            string[]? names;
+            try { names = JsonSerializer.Deserialize<string[]>(json); }
+            catch (JsonException e) { throw new InvalidDataException($"{path}: '{LayersKey}' is not a JSON array of strings ({e.Message})."); }
+            if (names is null || !names.SequenceEqual(model.Layers.Select(l => l.Name)))
+                throw new InvalidDataException($"{path}: the file holds {string.Join(" → ", names ?? [])}, not {model.Architecture}.");
+        }
         return new SavedModel(model, FromTorch(model, content.Tensors, path), content.Metadata);
     }
 
@@ -75,7 +105,7 @@ public static class ModelFile
         return SafeTensors.Serialize(ToTorch(model, parameters), Metadata(model, "model", metadata));
     }
 
-    /// <summary>Reads model bytes made by <see cref="Serialize"/> (a model file's contents), as <see cref="Load"/> reads a file.</summary>
+    /// <summary>Reads model bytes made by <see cref="Serialize"/> (a model file's contents), as <see cref="Load(string)"/> reads a file.</summary>
     /// <param name="bytes">The safetensors bytes.</param>
     /// <param name="source">What to call them in messages, e.g. <c>model.zip!stage-0.safetensors</c>.</param>
     /// <exception cref="InvalidDataException">The bytes are corrupt, have no architecture, or their tensors do not match it; the message names <paramref name="source"/>.</exception>
@@ -86,7 +116,7 @@ public static class ModelFile
         return new SavedModel(model, FromTorch(model, content.Tensors, source), content.Metadata);
     }
 
-    /// <summary>Reads the parameters of <paramref name="model"/> from a file, for models with user-written layers that <see cref="Load"/> cannot rebuild.</summary>
+    /// <summary>Reads the parameters of <paramref name="model"/> from a file, for models with user-written layers that <see cref="Load(string)"/> cannot rebuild.</summary>
     /// <exception cref="InvalidDataException">The file is corrupt or its tensors do not match the model; the message names the file and the tensor.</exception>
     public static Parameters LoadParameters(string path, Model model)
     {
@@ -105,7 +135,9 @@ public static class ModelFile
         return meta;
     }
 
-    internal static Model ReadArchitecture(IReadOnlyDictionary<string, string> metadata, string path)
+    internal static Model ReadArchitecture(IReadOnlyDictionary<string, string> metadata, string path) => ReadArchitecture(metadata, path, LayerRegistry.BuiltIn);
+
+    internal static Model ReadArchitecture(IReadOnlyDictionary<string, string> metadata, string path, LayerRegistry registry)
     {
         if (!metadata.TryGetValue(LayersKey, out string? json))
             throw new InvalidDataException($"{path}: no '{LayersKey}' in the metadata, so the architecture is unknown. Load it with ModelFile.LoadParameters(path, model).");
@@ -116,8 +148,8 @@ public static class ModelFile
         var layers = new Layer[names.Length];
         for (int i = 0; i < names.Length; i++)
         {
-            try { layers[i] = Layer.Parse(names[i]); }
-            catch (FormatException e) { throw new InvalidDataException($"{path}: layer {i}: {e.Message} Load a model with your own layers with ModelFile.LoadParameters(path, model)."); }
+            try { layers[i] = registry.Parse(names[i]); }
+            catch (FormatException e) { throw new InvalidDataException($"{path}: layer {i}: {e.Message} Load a model with your own layers with ModelFile.Load(path, registry.With(…)) or ModelFile.Load(path, model)."); }
         }
         return new Model(layers);
     }
