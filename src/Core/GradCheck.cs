@@ -5,7 +5,7 @@ namespace Mlp;
 /// <param name="EntriesChecked">How many entries were perturbed.</param>
 /// <param name="MaxAbsError">max |g − ĝ| over the checked entries.</param>
 /// <param name="MaxRelativeError">max |g − ĝ| / max(|g|, |ĝ|) over the checked entries (0 where both are 0).</param>
-/// <param name="NormRelativeError">‖g − ĝ‖ / max(‖g‖, ‖ĝ‖) over the checked entries: the headline number.</param>
+/// <param name="NormRelativeError">‖g − ĝ‖ / ‖ĝ‖ over the checked entries (<see cref="ErrorNorm"/>, the finite differences ĝ as the reference): the headline number.</param>
 public sealed record GradCheckResult(string Name, int EntriesChecked, double MaxAbsError, double MaxRelativeError, double NormRelativeError);
 
 /// <summary>
@@ -96,7 +96,8 @@ public static class GradCheck
         {
             Tensor analytic = grads[leaves[i]];
             int[] entries = entriesPerInput[i];
-            double maxAbs = 0, maxRel = 0, diffSq = 0, aSq = 0, nSq = 0;
+            double maxRel = 0;
+            var norm = new ErrorNorm();
             float[] buf = values[i].ToArray();
             int[] shape = values[i].ShapeArray();
             foreach (int e in entries)
@@ -117,12 +118,10 @@ public static class GradCheck
                 double a = analytic.Data[e];
                 double err = Math.Abs(a - numeric);
                 double scale = Math.Max(Math.Abs(a), Math.Abs(numeric));
-                maxAbs = Math.Max(maxAbs, err);
                 if (scale > 0) maxRel = Math.Max(maxRel, err / scale);
-                diffSq += err * err; aSq += a * a; nSq += numeric * numeric;
+                norm.Add(a, numeric);
             }
-            double denom = Math.Sqrt(Math.Max(aSq, nSq));
-            results.Add(new GradCheckResult(inputs[i].Key, entries.Length, maxAbs, maxRel, denom > 0 ? Math.Sqrt(diffSq) / denom : 0));
+            results.Add(new GradCheckResult(inputs[i].Key, entries.Length, norm.MaxAbsError, maxRel, norm.NormRelativeError));
         }
         return results;
     }

@@ -20,16 +20,19 @@ public sealed partial class Tensor
     // Internal code may fill these arrays only before the tensor is handed to anyone else.
     internal readonly float[] Data;
     internal readonly int[] Dims;
+    // The public view of Dims: a wrapper, so a caller cannot cast Shape back to int[] and reshape the tensor.
+    private readonly System.Collections.ObjectModel.ReadOnlyCollection<int> shape;
 
     /// <summary>Wraps <paramref name="data"/> without copying. The caller gives up the array.</summary>
     internal Tensor(float[] data, int[] dims)
     {
         Data = data;
         Dims = dims;
+        shape = Array.AsReadOnly(dims);
     }
 
-    /// <summary>The tensor's shape (PyTorch: <c>shape</c>). Empty for a scalar.</summary>
-    public IReadOnlyList<int> Shape => Dims;
+    /// <summary>The tensor's shape (PyTorch: <c>shape</c>). Empty for a scalar. A read-only view: it cannot be cast back to an array.</summary>
+    public IReadOnlyList<int> Shape => shape;
 
     /// <summary>The number of dimensions (PyTorch: <c>dim()</c>).</summary>
     public int Rank => Dims.Length;
@@ -44,8 +47,12 @@ public sealed partial class Tensor
     /// <summary>The elements in row-major order, read-only and without a copy.</summary>
     public ReadOnlySpan<float> AsSpan() => Data;
 
-    /// <summary>The elements in row-major order, read-only and without a copy (usable from F# and async code).</summary>
-    public ReadOnlyMemory<float> AsMemory() => Data;
+    /// <summary>
+    /// A copy of the elements in row-major order as memory (usable from F# and async code). It is a copy because
+    /// memory over the tensor's own storage could be turned back into a writable array
+    /// (<c>MemoryMarshal.TryGetArray</c>); use <see cref="AsSpan"/> to read without copying.
+    /// </summary>
+    public ReadOnlyMemory<float> AsMemory() => (float[])Data.Clone();
 
     /// <summary>A copy of the elements in row-major order.</summary>
     public float[] ToArray() => (float[])Data.Clone();

@@ -8,6 +8,10 @@ namespace Mlp.Testing;
 /// Shapes are comma-separated dimensions: <c>"n,i"</c> is (n, i); <c>"n,1"</c> has a fixed second dimension;
 /// <c>""</c> is a scalar. The same letter in two shapes is the same size, so <c>x "n,i"</c>, <c>w "i,o"</c>,
 /// <c>b "o"</c> describe a linear layer.
+/// <para>A layer whose sizes are fixed — a model built for 32 hidden units, whose parameters must be (i, 32) and (32) —
+/// is described with digits where the size is fixed: <c>x "n,i"</c>, <c>weight "i,32"</c>, <c>bias "32"</c>, output
+/// <c>"n,32"</c>. A letter there would draw sizes 1…<see cref="LayerSpec.MaxSize"/> that the layer refuses (the
+/// failure is reported under <see cref="VjpLaw.Throws"/> with this advice).</para>
 /// </remarks>
 public sealed class ArgSpec
 {

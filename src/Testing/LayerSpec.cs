@@ -12,6 +12,9 @@ namespace Mlp.Testing;
 ///     [ArgSpec.Input("x", "n,i"), ArgSpec.Input("w", "i,o"), ArgSpec.Input("b", "o")], "n,o",
 ///     a => Linear.Forward(a[0], a[1], a[2]).MapBackward(g => new[] { g.Dx, g.Dw, g.Db })).RowWise('n');
 /// </code>
+/// <para>Shapes mix letters (sizes drawn per case, up to <see cref="MaxSize"/>) and digits (fixed sizes). A layer built
+/// for fixed sizes writes them as digits, e.g. a user layer with a 32-wide hidden weight:
+/// <c>[ArgSpec.Input("x", "n,i"), ArgSpec.Input("weight", "i,32"), ArgSpec.Input("bias", "32")], "n,32"</c>.</para>
 /// </remarks>
 public sealed class LayerSpec
 {

@@ -225,3 +225,36 @@ public sealed class ErrorBoundaryTests : IDisposable
         Assert.Contains(hint, OneLine(2, args.Split(' ')));
     }
 }
+
+/// <summary>Ctrl+C (SIGINT) during training: stops after the current step, writes the checkpoint, exits 130.</summary>
+public sealed class CancelTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "mlp-cli-cancel-" + Guid.NewGuid().ToString("N"));
+
+    public CancelTests() => Directory.CreateDirectory(dir);
+
+    public void Dispose() => Directory.Delete(dir, true);
+
+    [Fact]
+    public async Task Sigint_stops_training_with_a_resumable_checkpoint_and_exit_130()
+    {
+        string data = Path.Combine(MlpProcess.RepoRoot(), "data", "fashion-mnist");
+        string ckpt = Path.Combine(dir, "run.ckpt");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mlp.dll"), "train", "--data", data, "--hidden", "16", "--epochs", "1000", "--checkpoint", ckpt })
+            psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string? line;
+        while ((line = p.StandardOutput.ReadLine()) != null && !line.StartsWith("epoch 1/1000:", StringComparison.Ordinal)) { }
+        Assert.NotNull(line);   // the first epoch finished (and wrote the checkpoint)
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        string rest = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "mlp did not stop after SIGINT");
+        Assert.Equal(130, p.ExitCode);
+        Assert.DoesNotContain("   at ", await stderr);
+        Assert.Contains($"resume with --resume {ckpt}", rest);
+        var resumed = MlpProcess.Run("train", "--data", data, "--resume", ckpt, "--epochs", "3", "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+    }
+}

@@ -46,7 +46,11 @@ public class LawKitCatchesWrongBackwards
     [Fact]
     public void The_shrunk_relu_counterexample_is_a_single_negative_entry()
     {
-        var e = Failure(LeakyGradientRelu);
+        // What a random search shrinks to depends on where it starts, so this assertion replays one fixed seed.
+        var replay = new Replay(new Rnd(1234567890123456789UL, 0x9E3779B97F4A7C15UL), Microsoft.FSharp.Core.FSharpOption<int>.None);
+        var e = Assert.Throws<VjpLawException>(() => VjpLaws.Verify(LeakyGradientRelu,
+            Config.Quick.WithMaxTest(200).WithReplay(Microsoft.FSharp.Core.FSharpOption<Replay>.Some(replay))));
+        output.WriteLine(e.Message);
         string shrunk = e.Message[e.Message.IndexOf("Shrunk", StringComparison.Ordinal)..];
         Assert.Contains("d=1, n=1", shrunk);
         Assert.Contains("x \"n,d\" = [[-0.25]] (1, 1)", shrunk);
@@ -95,7 +99,7 @@ public class LawKitCatchesWrongBackwards
         var writer = LayerSpec.Elementwise("Relu that writes into x", Domain.NonZero, x =>
         {
             var y = Relu.Forward(x);
-            System.Runtime.InteropServices.MemoryMarshal.AsMemory(x.AsMemory()).Span.Clear();
+            Array.Clear(x.Data); // internal access: the public API has no way to write into a tensor
             return y;
         });
         Assert.Contains("[NoMutation] argument x was modified", Failure(writer).Message);

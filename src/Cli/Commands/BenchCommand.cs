@@ -157,7 +157,7 @@ internal static class BenchCommand
         Vector512.IsHardwareAccelerated ? "Vector512 + Vector256" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
 
     /// <summary>One warm-up run, then <paramref name="repeat"/> timed runs with a full collection between them (outside the timing).</summary>
-    private static Measurement Measure(string key, string title, int repeat, Action run, double? flops = null, long? held = null)
+    internal static Measurement Measure(string key, string title, int repeat, Action run, double? flops = null, long? held = null)
     {
         run(); // warm-up: JIT, page-in, pool buffers
         Collect();
@@ -204,7 +204,7 @@ internal static class BenchCommand
         }
     }
 
-    private sealed record Measurement(string Key, string Title, double[] Times, double? Flops, long PeakWorkingSet, bool PeakIsPerRow,
+    internal sealed record Measurement(string Key, string Title, double[] Times, double? Flops, long PeakWorkingSet, bool PeakIsPerRow,
         long? HeldBytes, double GcPauseMs, double Collections, long AllocatedBytes)
     {
         /// <summary>The FMA peak this row's GFLOP/s is a share of (the 1-thread or all-thread one), when it is one product.</summary>

@@ -2,9 +2,19 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Mlp.Data;
+using Mlp.Numpy;
 using static Mlp.Cli.Report;
 
 namespace Mlp.Cli.Commands;
+
+/// <summary>What <c>mlp walkthrough</c> runs; the parser only fills this in.</summary>
+/// <param name="Data">--data: an IDX directory or mnist.pkl.gz; null for the default.</param>
+/// <param name="Seed">--seed: weights and the gradient-check sample.</param>
+/// <param name="Plot">--plot: the activation histograms' PNG, or null.</param>
+/// <param name="Json">--json: one JSON object instead of text.</param>
+/// <param name="Relu">--relu: the lesson's relu for the model and gradient sections (shifted, as the lesson from its init section on).</param>
+/// <param name="Python">--python: the interpreter with torch for the float64 reference ("none" skips it).</param>
+internal sealed record WalkthroughOptions(string? Data, ulong Seed, string? Plot, bool Json, LessonRelu Relu, string Python);
 
 /// <summary><c>mlp</c> / <c>mlp walkthrough</c>: the 02_fully_connected lesson end to end, each step named as in the notebook.</summary>
 internal static class WalkthroughCommand
@@ -13,32 +23,46 @@ internal static class WalkthroughCommand
     private static readonly Option<ulong> Seed = Opt.Seed(42, "seed for the weights and the gradient-check sample");
     private static readonly Option<string?> Plot = Opt.OutputFile("--plot", "-p", "histograms of the activations after lin, relu and relu - 0.5 at Kaiming init", ".png");
     private static readonly Option<bool> Json = Opt.Json();
+    private static readonly Option<string> ReluOpt = Opt.Choice("--relu", null,
+        "the relu of the model and gradient sections: plain is clamp_min(0.), shifted is clamp_min(0.) - 0.5, which the lesson " +
+        "defines in its init section and uses from there on", "shifted", "plain", "shifted");
+    private static readonly Option<string> PythonOpt = new("--python")
+    {
+        Description = "python with torch for the float64 reference check (none: skip it)", HelpName = "PATH",
+        DefaultValueFactory = _ => "/usr/bin/python3",
+    };
 
     /// <summary>The walkthrough's options; <c>mlp</c> without a command takes them too.</summary>
-    internal static readonly Option[] Options = [Data, Seed, Plot, Json];
+    internal static readonly Option[] Options = [Data, Seed, ReluOpt, PythonOpt, Plot, Json];
 
     public static Command Create()
     {
         var c = new Command("walkthrough",
             "The lesson end to end: data, init, forward, loss, gradients, timing (the default command).\n\n" +
-            "Loads the data, normalizes it with the training statistics, " +
-            "compares init schemes (mean/std after lin, relu and shifted relu), builds lin -> relu -> lin with MSE, checks " +
-            "every gradient against finite differences and against the tape, and times forward and forward+backward on the training set.");
+            "Loads the data, normalizes it with the training statistics, compares init schemes (mean/std after lin, relu and " +
+            "shifted relu), builds lin -> relu -> lin with MSE, checks every gradient against PyTorch float64 autograd (when " +
+            "python3 with torch is installed) and against finite differences in double, compares the three ways the lesson " +
+            "writes the weight gradient, and times forward and forward+backward on the training set.");
         foreach (var o in Options) c.Options.Add(o);
         c.SetAction(Run);
         return c;
     }
 
     /// <summary>Runs the walkthrough with the options in <paramref name="p"/> (from <c>mlp walkthrough</c> or plain <c>mlp</c>).</summary>
-    public static int Run(ParseResult p)
+    public static int Run(ParseResult p) =>
+        Run(new WalkthroughOptions(p.GetValue(Data), p.GetValue(Seed), p.GetValue(Plot), p.GetValue(Json),
+            p.GetValue(ReluOpt) == "plain" ? LessonRelu.Plain : LessonRelu.Shifted, p.GetValue(PythonOpt) ?? "/usr/bin/python3"));
+
+    /// <summary>The walkthrough itself, from parsed options.</summary>
+    internal static int Run(WalkthroughOptions o)
     {
-        ulong seed = p.GetValue(Seed);
-        string? plot = p.GetValue(Plot);
-        var r = new Report(p.GetValue(Json));
+        ulong seed = o.Seed;
+        var r = new Report(o.Json);
+        string reluText = o.Relu == LessonRelu.Shifted ? "relu(x) = x.clamp_min(0.) - 0.5" : "relu(x) = x.clamp_min(0.)";
 
         // ---- data
         var total = Stopwatch.StartNew();
-        DatasetSplits raw = DataSource.Load(p.GetValue(Data));
+        DatasetSplits raw = DataSource.Load(o.Data);
         r.Section("data", "Data");
         r.Fact("source", raw.Train.Source, $"source: {raw.Train.Source}");
         r.Fact("split", raw.Description, $"split: {raw.Description}");
@@ -51,6 +75,7 @@ internal static class WalkthroughCommand
         // ---- normalization with training statistics
         r.Section("normalization", "Normalize with the training mean and std (not the validation ones)");
         var (norm, trainMean, trainStd) = Normalization.ByTrainStatistics(raw);
+        raw = null!; // the unnormalized pixels are not needed again: let them go before the big tensors below
         Tensor xTrain = norm.Train.X, xValid = norm.Valid.X;
         r.Fact("train_mean_before", trainMean, $"train mean, std before: {F(trainMean)}, {F(trainStd)}");
         r.Fact("train_std_before", trainStd, "");
@@ -82,138 +107,110 @@ internal static class WalkthroughCommand
             Tensor lin = Linear.Forward(xValid, w, b1).Output;
             Tensor relu = Relu.Forward(lin).Output;
             Tensor shifted = ShiftedRelu.Forward(lin, ShiftedRelu.LessonShift).Output;
-            var o = r.Child(v.Key);
-            o["title"] = v.Title;
-            o["weight_mean"] = w.Mean().ToScalar();
-            o["weight_std"] = w.Std().ToScalar();
-            o["expected_std"] = v.Expected;
-            o["lin_mean"] = lin.Mean().ToScalar(); o["lin_std"] = lin.Std().ToScalar();
-            o["relu_mean"] = relu.Mean().ToScalar(); o["relu_std"] = relu.Std().ToScalar();
-            o["shifted_relu_mean"] = shifted.Mean().ToScalar(); o["shifted_relu_std"] = shifted.Std().ToScalar();
+            var vo = r.Child(v.Key);
+            vo["title"] = v.Title;
+            vo["weight_mean"] = w.Mean().ToScalar();
+            vo["weight_std"] = w.Std().ToScalar();
+            vo["expected_std"] = v.Expected;
+            vo["lin_mean"] = lin.Mean().ToScalar(); vo["lin_std"] = lin.Std().ToScalar();
+            vo["relu_mean"] = relu.Mean().ToScalar(); vo["relu_std"] = relu.Std().ToScalar();
+            vo["shifted_relu_mean"] = shifted.Mean().ToScalar(); vo["shifted_relu_std"] = shifted.Std().ToScalar();
             r.Note($"{v.Title}");
             r.Note($"    w mean {E(w.Mean().ToScalar())}, std {F(w.Std().ToScalar())} (expected {F(v.Expected)})");
             r.Note($"    after lin           mean {F(lin.Mean().ToScalar()),8}, std {F(lin.Std().ToScalar())}");
             r.Note($"    after relu          mean {F(relu.Mean().ToScalar()),8}, std {F(relu.Std().ToScalar())}");
             r.Note($"    after relu - 0.5    mean {F(shifted.Mean().ToScalar()),8}, std {F(shifted.Std().ToScalar())}");
-            if (v.Key == "kaiming_normal_fan_in" && plot != null)
+            if (v.Key == "kaiming_normal_fan_in" && o.Plot is { } plot)
                 r.Fact("plot", Charts.InitHistograms(plot, lin, relu, shifted), $"activation histograms written to {plot}");
         }
 
+        double stdIn = Init.KaimingStd(m, Gain.Relu), stdOut = Init.KaimingStd(Lesson.Hidden, Gain.Relu);
+        r.Fact("fan_out_explanation",
+            $"torch.nn.init.kaiming_normal_(w1, mode='fan_out') on the lesson's ({m}, {Lesson.Hidden}) weight takes fan_out = w1.size(0) = {m}, " +
+            $"because nn.Linear stores its weight as (out, in): on that layout size(0) is the output. The lesson's w1 is (in, out), " +
+            $"so 'fan_out' there is really the fan-in, {m}: std sqrt(2/{m}) = {F(stdIn)}. The true fan-out of an (in, out) weight, {Lesson.Hidden}, " +
+            $"would give sqrt(2/{Lesson.Hidden}) = {F(stdOut)}, {F(stdOut / stdIn, "0.0")}× too wide for the forward pass.",
+            "");
+        r.Note("");
+        r.Note($"Why the lesson writes mode='fan_out': kaiming_normal_ on an ({m}, {Lesson.Hidden}) weight takes fan_out = size(0) = {m},");
+        r.Note($"  because nn.Linear stores (out, in). The lesson's w1 is (in, out), so that 'fan_out' is the fan-in {m}:");
+        r.Note($"    std sqrt(2/{m})  = {F(stdIn)}   (Init.KaimingNormal(FanIn) above; the lesson prints w1.std() = 0.0508)");
+        r.Note($"    std sqrt(2/{Lesson.Hidden})   = {F(stdOut)}   (the true fan-out of (in, out), FanOut above: {F(stdOut / stdIn, "0.0")}× too wide)");
+        r.Note($"From here on the lesson redefines {"relu(x) = x.clamp_min(0.) - 0.5"}; this run uses {reluText} (--relu).");
+
         // ---- model and loss
-        r.Section("model", "Model: lin(m, nh) -> relu -> lin(nh, 1), MSE on out.squeeze(-1)");
+        r.Section("model", $"Model: lin(m, nh) -> relu -> lin(nh, 1), MSE on out.squeeze(-1), with {reluText}");
+        r.Fact("relu", o.Relu == LessonRelu.Shifted ? "shifted" : "plain", $"relu: {reluText}");
         Tensor w2 = Init.LeCunNormal(rng, Lesson.Hidden, 1), b2 = Tensor.Zeros(1);
         Tensor yTrain = norm.Train.LabelsAsFloat();
-        Tensor validOut = Lesson.Forward(xValid, w1, b1, w2, b2);
+        Tensor validOut = Lesson.Forward(xValid, w1, b1, w2, b2, o.Relu);
         r.Fact("valid_output_shape", ShapeJson(validOut.Shape), $"model(x_valid).shape = {Shape(validOut.Shape)}");
-        var hand = Lesson.HandChained(xTrain, w1, b1, w2, b2, yTrain);
+        var hand = Lesson.HandChained(xTrain, w1, b1, w2, b2, yTrain, o.Relu);
         r.Fact("initial_mse", hand.Loss.ToScalar(), $"mse(model(x_train), y_train) = {F(hand.Loss.ToScalar())}");
 
         // ---- gradients: tape vs hand-chained closures on the whole training set
         r.Section("gradients", "Gradients");
-        var tape = Lesson.WithTape(xTrain, w1, b1, w2, b2, yTrain);
+        var tape = Lesson.WithTape(xTrain, w1, b1, w2, b2, yTrain, o.Relu);
         var tapeVsHand = r.Child("tape_vs_hand_chained");
         r.Note("tape vs hand-chained closures (whole training set), ‖tape − hand‖ / ‖hand‖:");
         foreach (var (name, tg, hg) in new[] { ("x", tape.Dx, hand.Dx), ("w1", tape.Dw1, hand.Dw1), ("b1", tape.Db1, hand.Db1), ("w2", tape.Dw2, hand.Dw2), ("b2", tape.Db2, hand.Db2) })
         {
-            double rel = NormRelative(tg, hg);
+            double rel = ErrorNorm.Of(tg, hg).NormRelativeError;
             tapeVsHand[name] = rel;
             r.Note($"    {name,-3} {Shape(hg.Shape),-12} {E(rel)}");
         }
 
-        // ---- gradients: finite differences on a sample of rows
-        // A central difference is meaningless where x ± h moves some relu input across 0, so only entries whose
-        // perturbation keeps every relu input of the sample on its side of the kink (with a 2× margin) are checked.
+        hand = null!; tape = null!; // (n, m) input gradients: let them go before the checks and timings
+
+        // ---- gradients on a sample of real rows: PyTorch float64 autograd, and finite differences in double
         const int sampleRows = 64, entries = 40;
-        const double step = 2e-2;
         var sampleIdx = new Rng(seed ^ 0x5eed).Permutation(n)[..Math.Min(sampleRows, n)];
         Tensor xs = xTrain.SelectRows(sampleIdx), ys = yTrain.SelectRows(sampleIdx);
-        int[][] chosen = KinkFreeEntries(xs, w1, b1, w2, step, entries, new Rng(seed ^ 0xfd), out int[] skipped);
-        var fd = GradCheck.CheckEntries(
-            (tp, leaves) => Lesson.Loss(tp, leaves[0], leaves[1], leaves[2], leaves[3], leaves[4], ys),
-            [new("x", xs), new("w1", w1), new("b1", b1), new("w2", w2), new("b2", b2)],
-            step, chosen);
-        var fdJson = r.Child("finite_differences");
-        fdJson["rows"] = sampleIdx.Length;
-        fdJson["entries_per_tensor"] = entries;
-        fdJson["step"] = step;
-        fdJson["precision"] = "float32 forward, differences accumulated in double";
-        fdJson["entry_rule"] = "random entries whose ±2h perturbation crosses no relu kink in the sample";
-        r.Note($"finite differences: {sampleIdx.Length} random training rows, up to {entries} random entries per tensor, central step h = {step}, float32 forward;");
-        r.Note("  entries whose ±2h perturbation would move a relu input of the sample across 0 are skipped (no derivative there):");
-        r.Note("    tensor  checked  skipped  max |g-ĝ|    max rel     ‖g-ĝ‖/max(‖g‖,‖ĝ‖)");
-        for (int i = 0; i < fd.Count; i++)
+        var ours = Lesson.WithTape(xs, w1, b1, w2, b2, ys, o.Relu);
+        WalkthroughChecks.Torch(r, o, xs, ys, w1, b1, w2, b2);
+        WalkthroughChecks.FiniteDifferences(r, xs, ys, w1, b1, w2, b2, ours, o.Relu, entries, new Rng(seed ^ 0xfd));
+
+        // ---- the lesson's three ways to write the weight gradient
+        r.Section("weight_gradient", "Weight gradient three ways, as the lesson times them (min and median of 5 runs)");
         {
-            var res = fd[i];
-            fdJson[res.Name] = new JsonObject
+            int rows = Math.Min(250, n);
+            Tensor x = xTrain.Rows(0, rows), dy = new Rng(seed + 2).Normal(rows, Lesson.Hidden);
+            Tensor reference = Ops.MatMul(x, dy, true, false);
+            var ways = new (string Key, string Title, Func<Tensor> Run)[]
             {
-                ["entries"] = res.EntriesChecked, ["skipped_at_kink"] = skipped[i], ["max_abs_error"] = res.MaxAbsError,
-                ["max_relative_error"] = res.MaxRelativeError, ["norm_relative_error"] = res.NormRelativeError,
+                ("outer", "(inp.unsqueeze(-1) * out.g.unsqueeze(1)).sum(0)", () => Ops.OuterProductSum(x, dy)),
+                ("einsum", "torch.einsum('bi,bj->ij', inp, out.g)", () => Ops.Einsum("bi,bj->ij", x, dy)),
+                ("matmul", "inp.t() @ out.g", () => Ops.MatMul(x, dy, true, false)),
             };
-            r.Note($"    {res.Name,-6}  {res.EntriesChecked,7}  {skipped[i],7}  {E(res.MaxAbsError),-11}  {E(res.MaxRelativeError),-10}  {E(res.NormRelativeError)}");
+            r.Fact("rows", rows, $"dw = Σ_rows outer(x_row, dy_row) on {rows} rows of x_train (the outer product materializes {rows}×{m}×{Lesson.Hidden} floats):");
+            r.Note($"    {"way",-7} {"lesson",-50} {"min ms",9} {"median ms",10}  ‖dw − matmul‖/‖matmul‖");
+            foreach (var way in ways)
+            {
+                double rel = ErrorNorm.Of(way.Run(), reference).NormRelativeError;
+                var tm = BenchCommand.Measure(way.Key, way.Title, 5, () => GC.KeepAlive(way.Run()));
+                var j2 = r.Child(way.Key);
+                j2["title"] = way.Title; j2["min_ms"] = tm.Min; j2["median_ms"] = tm.Median; j2["norm_relative_to_matmul"] = rel;
+                r.Note($"    {way.Key,-7} {way.Title,-50} {F(tm.Min, "0.00"),9} {F(tm.Median, "0.00"),10}  {E(rel)}");
+            }
         }
-        double worstFd = fd.Max(x => x.NormRelativeError);
-        r.Fact("finite_difference_worst_norm_relative", worstFd, $"worst norm-relative error: {E(worstFd)} (want < 1e-2)");
 
         // ---- timing
-        r.Section("timing", "Timing (min of 5 runs after a warm-up)");
-        double fwdValid = MinMs(() => Lesson.Forward(xValid, w1, b1, w2, b2));
-        double fwdTrain = MinMs(() => Lesson.Forward(xTrain, w1, b1, w2, b2));
-        double fwdBwd = MinMs(() => Lesson.HandChained(xTrain, w1, b1, w2, b2, yTrain));
-        r.Fact("forward_valid_ms", fwdValid, $"forward, x_valid {Shape(xValid.Shape)}: {F(fwdValid, "0.0")} ms");
-        r.Fact("forward_train_ms", fwdTrain, $"forward, x_train {Shape(xTrain.Shape)}: {F(fwdTrain, "0.0")} ms");
-        r.Fact("forward_backward_train_ms", fwdBwd, $"forward + backward (with the input gradient), x_train: {F(fwdBwd, "0.0")} ms");
+        r.Section("timing", "Timing as `mlp bench` does: a warm-up, then 5 runs with a full collection between them (min, median)");
+        var fwdValid = BenchCommand.Measure("forward_valid", "forward, x_valid", 5, () => GC.KeepAlive(Lesson.Forward(xValid, w1, b1, w2, b2, o.Relu)));
+        var fwdTrain = BenchCommand.Measure("forward_train", "forward, x_train", 5, () => GC.KeepAlive(Lesson.Forward(xTrain, w1, b1, w2, b2, o.Relu)));
+        var fwdBwd = BenchCommand.Measure("forward_backward_train", "forward + backward, x_train", 5,
+            () => GC.KeepAlive(Lesson.HandChained(xTrain, w1, b1, w2, b2, yTrain, o.Relu)));
+        r.Fact("forward_valid_ms", fwdValid.Min, $"forward, x_valid {Shape(xValid.Shape)}: min {F(fwdValid.Min, "0.0")} ms, median {F(fwdValid.Median, "0.0")} ms");
+        r.Fact("forward_valid_median_ms", fwdValid.Median, "");
+        r.Fact("forward_train_ms", fwdTrain.Min, $"forward, x_train {Shape(xTrain.Shape)}: min {F(fwdTrain.Min, "0.0")} ms, median {F(fwdTrain.Median, "0.0")} ms");
+        r.Fact("forward_train_median_ms", fwdTrain.Median, "");
+        r.Fact("forward_backward_train_ms", fwdBwd.Min,
+            $"forward + backward (with the input gradient), x_train: min {F(fwdBwd.Min, "0.0")} ms, median {F(fwdBwd.Median, "0.0")} ms");
+        r.Fact("forward_backward_train_median_ms", fwdBwd.Median, "");
+        using (var self = Process.GetCurrentProcess())
+            r.Fact("peak_working_set_mb", self.PeakWorkingSet64 / 1e6, $"peak working set of this process: {F(self.PeakWorkingSet64 / 1e6, "0")} MB");
         r.Fact("total_s", total.Elapsed.TotalSeconds, $"walkthrough total: {F(total.Elapsed.TotalSeconds, "0.0")} s");
         r.Finish();
         return 0;
-    }
-
-    /// <summary>
-    /// Picks up to <paramref name="count"/> random entries per input (x, w1, b1, w2, b2) of the lesson model whose
-    /// ±2h perturbation keeps every first-layer relu input of the sample on the same side of 0.
-    /// </summary>
-    private static int[][] KinkFreeEntries(Tensor xs, Tensor w1, Tensor b1, Tensor w2, double h, int count, Rng rng, out int[] skipped)
-    {
-        Tensor l1 = Linear.Forward(xs, w1, b1).Output;
-        int rows = xs.Shape[0], m = xs.Shape[1], nh = w1.Shape[1];
-        double margin = 2 * h;
-        bool XOk(int e) { int r = e / m, i = e % m; for (int j = 0; j < nh; j++) if (Math.Abs(l1[r, j]) <= margin * Math.Abs(w1[i, j])) return false; return true; }
-        bool W1Ok(int e) { int i = e / nh, j = e % nh; for (int r = 0; r < rows; r++) if (Math.Abs(l1[r, j]) <= margin * Math.Abs(xs[r, i])) return false; return true; }
-        bool B1Ok(int j) { for (int r = 0; r < rows; r++) if (Math.Abs(l1[r, j]) <= margin) return false; return true; }
-        Func<int, bool>[] ok = [XOk, W1Ok, B1Ok, _ => true, _ => true];
-        int[] lengths = [xs.Length, w1.Length, b1.Length, w2.Length, 1];
-        var result = new int[5][];
-        skipped = new int[5];
-        for (int t = 0; t < 5; t++)
-        {
-            var picked = new List<int>();
-            foreach (int e in rng.Permutation(lengths[t]))
-            {
-                if (picked.Count == count) break;
-                if (ok[t](e)) picked.Add(e); else skipped[t]++;
-            }
-            result[t] = [.. picked];
-        }
-        return result;
-    }
-
-    private static double NormRelative(Tensor a, Tensor b)
-    {
-        double d = 0, nb = 0;
-        var sa = a.AsSpan(); var sb = b.AsSpan();
-        for (int i = 0; i < sa.Length; i++) { double e = sa[i] - (double)sb[i]; d += e * e; nb += (double)sb[i] * sb[i]; }
-        return nb == 0 ? Math.Sqrt(d) : Math.Sqrt(d / nb);
-    }
-
-    private static double MinMs(Func<object> work)
-    {
-        work();
-        double best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            GC.KeepAlive(work());
-            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
-        }
-        return best;
     }
 }

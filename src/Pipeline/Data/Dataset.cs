@@ -26,7 +26,7 @@ public sealed class Dataset
                 throw new ArgumentException($"{source}: label {i} is {labels[i]}; labels must be below {maxClasses} ({DataLimits.MaxClassesHelp}).", nameof(labels));
         }
         X = x;
-        Labels = (int[])labels.Clone();
+        Labels = Array.AsReadOnly((int[])labels.Clone()); // a wrapper: the labels cannot be cast back to int[] and changed
         Source = source;
         Classes = labels.Length == 0 ? 0 : labels.Max() + 1;
     }
@@ -34,7 +34,7 @@ public sealed class Dataset
     /// <summary>(n, features) inputs.</summary>
     public Tensor X { get; }
 
-    /// <summary>One class label per row.</summary>
+    /// <summary>One class label per row (read-only).</summary>
     public IReadOnlyList<int> Labels { get; }
 
     /// <summary>Where the data came from.</summary>

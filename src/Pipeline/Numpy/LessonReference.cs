@@ -8,7 +8,8 @@ namespace Mlp.Numpy;
 /// The model is <c>l1 = x@w1 + b1; l2 = relu(l1); out = l2@w2 + b2; loss = mse(out.squeeze(-1), targ)</c>.
 /// Array names and shapes: <c>x</c> (n, n_in), <c>targ</c> (n), <c>w1</c> (n_in, n_h), <c>b1</c> (n_h),
 /// <c>w2</c> (n_h, 1), <c>b2</c> (1), <c>out</c> (n, 1), <c>loss</c> (), and <c>x_grad</c>, <c>w1_grad</c>,
-/// <c>b1_grad</c>, <c>w2_grad</c>, <c>b2_grad</c> shaped like their tensors.
+/// <c>b1_grad</c>, <c>w2_grad</c>, <c>b2_grad</c> shaped like their tensors. An optional scalar <c>relu_shift</c>
+/// says which relu PyTorch used: 0 for <c>clamp_min(0.)</c>, −0.5 for the lesson's shifted relu (absent: 0).
 /// </remarks>
 public sealed record LessonReference(
     string Source, Tensor X, Tensor Target, Tensor W1, Tensor B1, Tensor W2, Tensor B2,
@@ -36,6 +37,13 @@ public sealed record LessonReference(
         if (w1a.Shape.Count != 2 || w1a.Shape[0] != nIn)
             throw new InvalidDataException($"{npz.Source}: array 'w1' has shape {Tensor.ShapeString(w1a.Shape)} but ({nIn}, n_h) was expected (x is {Tensor.ShapeString(xa.Shape)}).");
         int nH = w1a.Shape[1];
+        var relu = LessonRelu.Plain;
+        if (npz.ContainsKey("relu_shift"))
+        {
+            float shift = npz.GetTensor("relu_shift", []).ToScalar();
+            relu = shift == 0f ? LessonRelu.Plain : shift == ShiftedRelu.LessonShift ? LessonRelu.Shifted
+                : throw new InvalidDataException($"{npz.Source}: array 'relu_shift' is {shift}; 0 (plain relu) or {ShiftedRelu.LessonShift} (the lesson's shifted relu) was expected.");
+        }
         return new LessonReference(
             npz.Source,
             X: npz.GetTensor("x", [n, nIn]),
@@ -50,8 +58,11 @@ public sealed record LessonReference(
             W1Grad: npz.GetTensor("w1_grad", [nIn, nH]),
             B1Grad: npz.GetTensor("b1_grad", [nH]),
             W2Grad: npz.GetTensor("w2_grad", [nH, 1]),
-            B2Grad: npz.GetTensor("b2_grad", [1]));
+            B2Grad: npz.GetTensor("b2_grad", [1])) { Relu = relu };
     }
+
+    /// <summary>The relu PyTorch used (the file's <c>relu_shift</c>; plain when absent).</summary>
+    public LessonRelu Relu { get; init; } = LessonRelu.Plain;
 
     /// <summary>Rows n.</summary>
     public int N => X.Shape[0];
@@ -63,12 +74,12 @@ public sealed record LessonReference(
     public int Hidden => W1.Shape[1];
 
     /// <summary>
-    /// Runs our forward and backward (<see cref="Lesson.WithTape"/>) on the reference's inputs and weights and
+    /// Runs our forward and backward (<see cref="Lesson.WithTape"/>, with the file's <see cref="Relu"/>) on the reference's inputs and weights and
     /// compares the output, the loss and all five gradients with PyTorch's, in the order of <see cref="ComparedNames"/>.
     /// </summary>
     public IReadOnlyList<ReferenceError> Compare()
     {
-        LessonGradients ours = Lesson.WithTape(X, W1, B1, W2, B2, Target);
+        LessonGradients ours = Lesson.WithTape(X, W1, B1, W2, B2, Target, Relu);
         return
         [
             ReferenceError.Of("out", ours.Output, Output),

@@ -19,18 +19,8 @@ public sealed record ReferenceError(string Name, IReadOnlyList<int> Shape, doubl
         ArgumentNullException.ThrowIfNull(reference);
         if (!ours.SameShape(reference))
             throw new ArgumentException($"{name}: ours has shape {Tensor.ShapeString(ours.Shape)} but the reference has {Tensor.ShapeString(reference.Shape)}.");
-        ReadOnlySpan<float> a = ours.AsSpan(), r = reference.AsSpan();
-        double maxAbs = 0, diffSq = 0, refSq = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            double d = (double)a[i] - r[i];
-            // NaN must fail the comparison, so it is carried into both numbers rather than lost by Math.Max.
-            maxAbs = double.IsNaN(d) || d * d > maxAbs * maxAbs ? Math.Abs(d) : maxAbs;
-            diffSq += d * d;
-            refSq += (double)r[i] * r[i];
-        }
-        double diff = Math.Sqrt(diffSq);
-        return new ReferenceError(name, reference.ShapeArray(), maxAbs, refSq > 0 ? diff / Math.Sqrt(refSq) : diff);
+        var e = ErrorNorm.Of(ours, reference);
+        return new ReferenceError(name, reference.ShapeArray(), e.MaxAbsError, e.NormRelativeError);
     }
 
     /// <summary>True when <see cref="NormRelativeError"/> is at most <paramref name="rtol"/> (false for NaN).</summary>

@@ -17,13 +17,14 @@ public sealed class Batch
         if (x.Rank != 2 || x.Shape[0] != this.labels.Length || this.labels.Length == 0)
             throw new ArgumentException($"A batch needs (b, features) inputs with b ≥ 1 and b labels; got inputs {Tensor.ShapeString(x.Shape)} and {this.labels.Length} labels.");
         X = x;
+        Labels = Array.AsReadOnly(this.labels);
     }
 
     /// <summary>(b, features) inputs.</summary>
     public Tensor X { get; }
 
-    /// <summary>b labels.</summary>
-    public IReadOnlyList<int> Labels => labels;
+    /// <summary>b labels (read-only: a wrapper that cannot be cast back to the batch's array).</summary>
+    public IReadOnlyList<int> Labels { get; }
 
     /// <summary>The number of rows, b.</summary>
     public int Count => labels.Length;
