@@ -136,7 +136,7 @@ internal static class TrainCommand
         }
         catch (NonFiniteLossException e)
         {
-            float lr = optimizer switch { Sgd sgd => sgd.Lr, Adam adam => adam.Lr, _ => float.NaN };
+            float lr = optimizer switch { Sgd sgd => sgd.LearningRate, Adam adam => adam.LearningRate, _ => float.NaN };
             Console.Error.WriteLine($"mlp train: {e.Message}{(float.IsNaN(lr) ? "" : $" For example: --lr {(lr / 10).ToString("G3", CultureInfo.InvariantCulture)}")}");
             return 1;
         }
@@ -176,7 +176,7 @@ internal static class TrainCommand
         if (plotPath != null)
         {
             Charts.TrainingCurves(result.History, plotPath,
-                $"{model.Architecture}\n{optimizer.Name}{(options.Schedule.Kind == "constant" ? "" : $", {options.Schedule} schedule")}, batch {options.BatchSize}");
+                $"{model.Architecture}\n{optimizer.Name}{(options.Schedule is ConstantSchedule ? "" : $", {options.Schedule} schedule")}, batch {options.BatchSize}");
             r.Fact("plot", plotPath, $"plot written to {plotPath}");
         }
         r.Finish();
