@@ -14,7 +14,7 @@ internal static class MlpScoring
     {
         if (features.Length != t.Features)
             throw new ArgumentException($"Features column '{t.FeatureColumnName}': a row of {features.Length} values, but the model takes {t.Features}.");
-        var logits = t.Model.Predict(t.Parameters, Tensor.FromArray(features.ToArray(), 1, t.Features)).AsSpan();
+        var logits = t.Model.Network.Predict(t.Model.Weights, Tensor.FromArray(features.ToArray(), 1, t.Features)).AsSpan();
         int best = 0;
         for (int k = 1; k < logits.Length; k++) if (logits[k] > logits[best]) best = k;
         float max = logits[best], sum = 0;
