@@ -1,4 +1,3 @@
-using Mlp.Training;
 using ScottPlot;
 
 namespace Mlp.Cli;
@@ -7,7 +6,7 @@ namespace Mlp.Cli;
 internal static class Charts
 {
     /// <summary>Loss (left axis) and accuracy (right axis) per epoch: train and validation.</summary>
-    public static void TrainingCurves(IReadOnlyList<EpochMetrics> history, string path, string title)
+    public static void TrainingCurves(IReadOnlyList<EpochRow> history, string path, string title)
     {
         var plot = new Plot();
         double[] epochs = history.Select(m => (double)m.Epoch).ToArray();
@@ -17,7 +16,7 @@ internal static class Charts
         AddLine(plot, epochs, history.Select(m => m.TrainAccuracy).ToArray(), "train accuracy", Colors.Blue, plot.Axes.Right, LinePattern.Dashed);
         AddLine(plot, epochs, history.Select(m => m.ValidAccuracy).ToArray(), "valid accuracy", Colors.OrangeRed, plot.Axes.Right, LinePattern.Dashed);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, Math.Ceiling(epochs.Length / 20.0)));
-        plot.Axes.SetLimitsX(0.5, Math.Max(1, epochs.Length) + 0.5);
+        plot.Axes.SetLimitsX(epochs.DefaultIfEmpty(1).Min() - 0.5, epochs.DefaultIfEmpty(1).Max() + 0.5);
         plot.Title(title);
         plot.Axes.Title.Label.FontSize = 13;
         plot.XLabel("epoch");
@@ -70,8 +69,6 @@ internal static class Charts
     /// <summary>The walkthrough's picture: activations after lin, relu and shifted relu at init, overlaid. Returns the path.</summary>
     public static string InitHistograms(string path, Tensor lin, Tensor relu, Tensor shifted)
     {
-        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"--plot writes a PNG; give a file name ending in .png (got '{path}').");
         Histograms(
         [
             ($"after lin (mean {lin.Mean().ToScalar():0.00}, std {lin.Std().ToScalar():0.00})", lin.ToArray()),

@@ -11,13 +11,16 @@ internal static class DataSource
         "Get a dataset with 'apt-get install dataset-fashion-mnist' (installs " + DebianFashionMnist + "), " +
         "or pass --data DIR (IDX files such as train-images-idx3-ubyte.gz) or --data FILE (the lesson's mnist.pkl.gz).";
 
+    /// <summary>Why <c>--data <paramref name="path"/></c> cannot be read, with how to get a dataset; null when it exists.</summary>
+    public static string? Problem(string path) =>
+        File.Exists(path) || Directory.Exists(path) ? null : $"no such file or directory. {HowToGetData}";
+
     /// <summary>Loads the splits and says where they came from.</summary>
     public static DatasetSplits Load(string? path)
     {
         if (path != null)
         {
-            if (!File.Exists(path) && !Directory.Exists(path))
-                throw new FileNotFoundException($"--data {path}: no such file or directory. {HowToGetData}");
+            if (Problem(path) is { } problem) throw new FileNotFoundException($"--data {path}: {problem}");
             return DataLoader.Load(path);
         }
         if (File.Exists(Path.Combine(DebianFashionMnist, "train-images-idx3-ubyte.gz")))

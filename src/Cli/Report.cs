@@ -46,8 +46,15 @@ internal sealed class Report(bool json)
 
     public void Finish()
     {
-        if (json) Console.WriteLine(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        if (json) Console.WriteLine(root.ToJsonString(Options));
     }
+
+    // JSON has no NaN or infinity: such a number is written as the string "NaN", "Infinity" or "-Infinity", so the output stays valid JSON.
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static string F(double v, string format = "0.0000") => v.ToString(format, CultureInfo.InvariantCulture);
 

@@ -26,7 +26,7 @@ public class ErrorTests
     public void A_missing_dataset_says_how_to_get_one()
     {
         var r = MlpProcess.Run("--data", "/nonexistent/fashion");
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, r.ExitCode);
         Assert.Contains("/nonexistent/fashion", r.Stderr);
         Assert.Contains("apt-get install dataset-fashion-mnist", r.Stderr);
     }

@@ -66,7 +66,7 @@ public sealed class TrainEvalTests : IDisposable
     {
         Json(Train("--epochs", "1", "--json", "--save", F("m.safetensors")));
         var r = MlpProcess.Run("train", "--data", data, "--resume", F("m.safetensors"));
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, r.ExitCode);
         Assert.Contains("not a checkpoint", r.Stderr);
         var r2 = MlpProcess.Run("train", "--data", data, "--resume", F("m.safetensors"), "--lr", "0.5");
         Assert.Equal(2, r2.ExitCode);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Intrinsics;
@@ -16,43 +17,66 @@ namespace Mlp.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    private const string Help = """
-        Usage: mlp bench [--rows LIST] [--repeat N] [--seed N] [--lesson] [--json]
+    private static readonly string[] KnownRows = ["a", "b", "c", "c2", "f", "gemm"];
+    private static readonly Option<string[]> RowsOption = RowsList();
+    private static readonly Option<int> Repeat = Opt.Int("--repeat", null, "timed runs per row", 7, 1, 1000);
+    private static readonly Option<ulong> Seed = Opt.Seed(42, "seed for data and weights");
+    private static readonly Option<bool> Lesson = Opt.Flag("--lesson",
+        "also the lesson's speed ladder for dw: outer-product sum vs einsum vs matmul (on 1000 rows, because the outer product materializes a rows x 784 x 50 tensor)");
+    private static readonly Option<bool> Json = Opt.Json();
 
-        Times the lesson's workload, 784 -> 50 -> 1 on Fashion-MNIST-shaped data (random N(0,1) pixels, so the numbers
-        do not depend on a dataset being installed), each row --repeat times after one warm-up run:
-          a     forward on x_valid (10000 x 784)
-          b     forward on x_train (50000 x 784)
-          c     forward + backward with MSE, including the input gradient (as the lesson does)
-          c2    forward + backward, parameter gradients only (c')
-          f     one training epoch: 784 -> 50 -> 10, cross-entropy, SGD lr 0.1, batch 64, shuffled, 50000 rows
-          gemm  the matrix products: x.w1, x^T.dy, dy.w1^T on 50000 rows, and the batch-64 products of (f)
-        Each row reports min and median wall time, GFLOP/s where it is one product, the peak working set while it ran,
-        GC pause time and bytes allocated per run. bench/compare_torch.py runs the same rows in PyTorch beside these.
+    public static Command Create()
+    {
+        var c = new Command("bench", """
+            Time the lesson's workload and GEMM shapes (min/median, peak memory, GC).
 
-        Options:
-          --rows LIST   comma-separated rows (default a,b,c,c2,f,gemm)
-          --repeat N    timed runs per row (default 7)
-          --seed N      seed for data and weights (default 42)
-          --lesson      also the lesson's speed ladder for dw: outer-product sum vs einsum vs matmul (on 1000 rows,
-                        because the outer product materializes a rows x 784 x 50 tensor)
-          --json        print the results as one JSON object on stdout
-          --help        this text
-        """;
+            Times the lesson's workload, 784 -> 50 -> 1 on Fashion-MNIST-shaped data (random N(0,1) pixels, so the numbers
+            do not depend on a dataset being installed), each row --repeat times after one warm-up run:
+              a     forward on x_valid (10000 x 784)
+              b     forward on x_train (50000 x 784)
+              c     forward + backward with MSE, including the input gradient (as the lesson does)
+              c2    forward + backward, parameter gradients only (c')
+              f     one training epoch: 784 -> 50 -> 10, cross-entropy, SGD lr 0.1, batch 64, shuffled, 50000 rows
+              gemm  the matrix products: x.w1, x^T.dy, dy.w1^T on 50000 rows, and the batch-64 products of (f)
+            Each row reports min and median wall time, GFLOP/s where it is one product, the peak working set while it ran,
+            GC pause time and bytes allocated per run. bench/compare_torch.py runs the same rows in PyTorch beside these.
+            """)
+        {
+            RowsOption, Repeat, Seed, Lesson, Json,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static Option<string[]> RowsList()
+    {
+        var o = new Option<string[]>("--rows")
+        {
+            Description = $"comma-separated rows: {string.Join(",", KnownRows)}",
+            HelpName = "LIST",
+            Arity = ArgumentArity.OneOrMore,
+            DefaultValueFactory = _ => KnownRows,
+        };
+        o.CustomParser = r =>
+        {
+            string s = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            string[] rows = s.Split(',', StringSplitOptions.TrimEntries);
+            if (rows.FirstOrDefault(x => !KnownRows.Contains(x)) is { } bad)
+                r.AddError($"--rows: unknown row '{bad}' in '{s}'. Rows: {string.Join(", ", KnownRows)}.");
+            return rows;
+        };
+        o.CompletionSources.Add(KnownRows);
+        return o;
+    }
 
     private const int Train = 50000, Valid = 10000, Features = 784, Hidden = 50, Classes = 10;
 
-    public static int Run(string[] args)
+    private static int Run(ParseResult p)
     {
-        if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Help); return 0; }
-        var a = CliArgs.Parse("bench", args, ["rows", "repeat", "seed"], ["json", "lesson"]);
-        int repeat = a.Int("repeat", 7, 1, 1000);
-        ulong seed = a.ULong("seed", 42);
-        string[] known = ["a", "b", "c", "c2", "f", "gemm"];
-        string[] rows = (a.String("rows") ?? string.Join(",", known)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        foreach (string r in rows)
-            if (!known.Contains(r)) throw new UsageException($"mlp bench: unknown row '{r}'. Rows: {string.Join(", ", known)}.");
-        bool json = a.Has("json");
+        int repeat = p.GetValue(Repeat);
+        ulong seed = p.GetValue(Seed);
+        string[] rows = p.GetValue(RowsOption)!;
+        bool json = p.GetValue(Json);
 
         var w = new Workload(seed);
         var results = new List<Measurement>();
@@ -87,7 +111,7 @@ internal static class BenchCommand
         }
 
         var ladder = new List<Measurement>();
-        if (a.Has("lesson"))
+        if (p.GetValue(Lesson))
         {
             if (!json) Console.WriteLine("\nThe lesson's speed ladder for dw = Σ_rows outer(x_row, dy_row), 1000 rows (all three give the same dw):");
             foreach (var g in w.Ladder(1000))

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -12,34 +13,42 @@ namespace Mlp.Cli.Commands;
 /// <summary><c>mlp eval</c>: accuracy, per-class accuracy and the confusion matrix of a saved model.</summary>
 internal static class EvalCommand
 {
-    private const string Help = """
-        Usage: mlp eval --model FILE [--data DIR|FILE] [--predictions FILE.npz] [--rows N] [--json]
+    private static readonly Option<string?> ModelPath = Required(Opt.InputFile("--model", "-m", "a .safetensors model or checkpoint written by mlp train", ".safetensors", ".ckpt"));
+    private static readonly Option<string?> Data = Opt.Data();
+    private static readonly Option<string?> Predictions = Opt.OutputFile("--predictions", "-o",
+        "also write the first --rows evaluated rows as .npz: x (raw inputs), labels, logits, predicted (tools/torch_load_safetensors.py checks them against PyTorch)", ".npz");
+    private static readonly Option<int> Rows = Opt.Int("--rows", "-n", "rows written by --predictions", 1000, 1);
+    private static readonly Option<bool> Json = Opt.Json();
 
-        Evaluates a model written by 'mlp train --save' (or a checkpoint) on the test split of the data (the
-        validation split when the data has no test split), normalizing inputs with the statistics stored in the
-        model file. Prints accuracy, per-class accuracy and the confusion matrix (rows: true class, columns: predicted).
+    public static Command Create()
+    {
+        var c = new Command("eval",
+            "Accuracy, per-class accuracy and confusion matrix of a saved model.\n\n" +
+            "Evaluates a model written by 'mlp train --save' (or a checkpoint) on the test split of the data (the validation " +
+            "split when the data has no test split), normalizing inputs with the statistics stored in the model file. Prints " +
+            "accuracy, per-class accuracy and the confusion matrix (rows: true class, columns: predicted).")
+        {
+            ModelPath, Data, Predictions, Rows, Json,
+        };
+        c.SetAction(Run);
+        return c;
+    }
 
-        Options:
-          --model FILE          a .safetensors model or checkpoint written by mlp train
-          --data DIR|FILE       as for mlp train (default: Fashion-MNIST if installed, else the embedded test split)
-          --predictions FILE    also write the first --rows evaluated rows as .npz: x (raw inputs), labels, logits,
-                                predicted — tools/torch_load_safetensors.py checks them against PyTorch
-          --rows N              rows written by --predictions (default 1000)
-          --json                print the results as one JSON object on stdout
-          --help                this text
-        """;
+    private static Option<string?> Required(Option<string?> o)
+    {
+        o.Required = true;
+        return o;
+    }
 
     private static readonly string[] FashionClasses =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
-    public static int Run(string[] args)
+    private static int Run(ParseResult p)
     {
-        if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Help); return 0; }
-        var a = CliArgs.Parse("eval", args, ["model", "data", "predictions", "rows"], ["json"]);
-        string path = a.String("model") ?? throw new UsageException("mlp eval: --model FILE is required. See 'mlp eval --help'.");
-        var r = new Report(a.Has("json"));
+        string path = p.GetValue(ModelPath)!;
+        var r = new Report(p.GetValue(Json));
         var saved = ModelFile.Load(path);
-        DatasetSplits raw = DataSource.Load(a.String("data"));
+        DatasetSplits raw = DataSource.Load(p.GetValue(Data));
         Dataset rawSet = raw.Test ?? raw.Valid;
         string splitName = raw.Test != null ? "test" : "valid";
 
@@ -54,7 +63,7 @@ internal static class EvalCommand
             statsSource = "the training split's (the model file stores none)";
         }
         if (saved.Model.InputFeatures is { } f && f != rawSet.Features)
-            throw new UsageException($"mlp eval: {path} takes {f} features but {rawSet.Source} has {rawSet.Features}.");
+            throw new UsageException($"--model {path}: the model takes {f} features but {rawSet.Source} has {rawSet.Features}.");
         Dataset set = rawSet.WithFeatures(Normalization.Normalize(rawSet.X, mean, std));
         var ev = Trainer.Evaluate(saved.Model, saved.Parameters, set, Loss.CrossEntropy, 4096);
 
@@ -82,9 +91,9 @@ internal static class EvalCommand
         r.Note("confusion matrix (rows: true class, columns: predicted):");
         r.Note(ConfusionText(ev.Confusion));
 
-        if (a.String("predictions") is { } predPath)
+        if (p.GetValue(Predictions) is { } predPath)
         {
-            int rows = Math.Min(a.Int("rows", 1000, 1), set.Count);
+            int rows = Math.Min(p.GetValue(Rows), set.Count);
             Tensor logits = saved.Model.Predict(saved.Parameters, set.X.Rows(0, rows));
             int[] predicted = logits.ArgMaxRows();
             NpzWriter.Write(predPath, new Dictionary<string, NpyArray>

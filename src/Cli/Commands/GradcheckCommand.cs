@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using Mlp.Numpy;
 using static Mlp.Cli.Report;
@@ -13,56 +14,57 @@ internal static class GradcheckCommand
     private const double ReferenceRtol = 1e-4, FiniteDifferenceRtol = 1e-2, Step = 1e-3;
     private const int EntriesPerTensor = 20, MaxDraws = 100;
 
-    private const string Help = """
-        Usage: mlp gradcheck --reference FILE.npz [--rtol R] [--json]
-               mlp gradcheck [--n N] [--n-in N] [--n-hidden N] [--seed S] [--rtol R] [--json]
+    private static readonly Option<string?> Reference = Opt.InputFile("--reference", "-r", "a tools/torch_reference.py .npz", ".npz");
+    private static readonly Option<double?> Rtol = Opt.Number("--rtol", null,
+        $"tolerance on the norm-relative error (default {ReferenceRtol:0e0} with --reference, {FiniteDifferenceRtol:0e0} for finite differences, whose float32 truncation and rounding are larger)",
+        null, 0);
+    private static readonly Option<int> N = Opt.Int("--n", null, "rows for the finite-difference check", 16, 1, 1 << 20);
+    private static readonly Option<int> NIn = Opt.Int("--n-in", null, "input features for the finite-difference check", 10, 1, 1 << 16);
+    private static readonly Option<int> NHidden = Opt.Int("--n-hidden", null, "hidden units for the finite-difference check", 8, 1, 1 << 16);
+    private static readonly Option<ulong> Seed = Opt.Seed(42, "seed for the random data and the checked entries");
+    private static readonly Option<bool> Json = Opt.Json();
 
-        Checks the gradients of the lesson's model
-            l1 = x@w1 + b1;  l2 = relu(l1);  out = l2@w2 + b2;  loss = mse(out.squeeze(-1), targ)
-
-        With --reference: reads an .npz written by tools/torch_reference.py (x, targ, w1, b1, w2, b2 and
-        PyTorch's float64 out, loss, x_grad, w1_grad, b1_grad, w2_grad, b2_grad), runs Mlp's float32 forward
-        and backward on the same inputs and weights, and prints per tensor the max absolute error and the
-        norm-relative error ||ours - ref|| / ||ref|| (the absolute ||ours - ref|| where ||ref|| = 0).
-        Also counts relu pre-activations whose sign our float32 forward gets differently from exact
-        arithmetic (a non-zero count explains a mismatch as rounding at relu's kink).
-
-        Without --reference: draws x (n, n_in), targ (n), Kaiming w1, and non-zero biases from --seed, and
-        compares the tape's gradients with central finite differences (step 0.001, up to 20 random entries
-        per tensor, float32 forward passes, differences in double). A difference across relu's kink
-        measures the jump, not the slope, so the data is redrawn (deterministically) until no
-        pre-activation is within a step of 0; after 100 draws the count of such entries is reported.
-        This is a coarse check for small sizes: the loss is a float32, so differences carry noise of about
-        6e-8 * loss / 2h, while x's gradient shrinks like 1/n. Use --reference for a precise check.
-
-        Exits 1 if any norm-relative error exceeds the tolerance, 0 if all pass, 2 on a usage error.
-
-        Options:
-          --reference FILE  a tools/torch_reference.py .npz
-          --rtol R          tolerance on the norm-relative error (default 1e-4 with --reference,
-                            1e-2 for finite differences, whose float32 truncation and rounding are larger)
-          --n N             rows for the finite-difference check (default 16)
-          --n-in N          input features (default 10)
-          --n-hidden N      hidden units (default 8)
-          --seed S          seed for the random data and the checked entries (default 42)
-          --json            print the same facts as one JSON object on stdout
-          --help            this text
-        """;
-
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Help); return 0; }
-        var a = CliArgs.Parse("gradcheck", args, ["reference", "rtol", "n", "n-in", "n-hidden", "seed"], ["json"]);
-        var r = new Report(a.Has("json"));
-        if (a.String("reference") is { } path)
+        var c = new Command("gradcheck", """
+            The lesson's gradients against a PyTorch reference .npz, or finite differences.
+
+            Checks the gradients of the lesson's model
+                l1 = x@w1 + b1;  l2 = relu(l1);  out = l2@w2 + b2;  loss = mse(out.squeeze(-1), targ)
+
+            With --reference: reads an .npz written by tools/torch_reference.py (x, targ, w1, b1, w2, b2 and PyTorch's
+            float64 out, loss, x_grad, w1_grad, b1_grad, w2_grad, b2_grad), runs Mlp's float32 forward and backward on the
+            same inputs and weights, and prints per tensor the max absolute error and the norm-relative error
+            ||ours - ref|| / ||ref|| (the absolute ||ours - ref|| where ||ref|| = 0). Also counts relu pre-activations whose
+            sign our float32 forward gets differently from exact arithmetic (a non-zero count explains a mismatch as
+            rounding at relu's kink).
+
+            Without --reference: draws x (n, n_in), targ (n), Kaiming w1, and non-zero biases from --seed, and compares the
+            tape's gradients with central finite differences (step 0.001, up to 20 random entries per tensor, float32
+            forward passes, differences in double). A difference across relu's kink measures the jump, not the slope, so
+            the data is redrawn (deterministically) until no pre-activation is within a step of 0; after 100 draws the count
+            of such entries is reported. This is a coarse check for small sizes: the loss is a float32, so differences carry
+            noise of about 6e-8 * loss / 2h, while x's gradient shrinks like 1/n. Use --reference for a precise check.
+
+            Exits 1 if any norm-relative error exceeds the tolerance, 0 if all pass, 2 on a usage or data error.
+            """)
         {
-            foreach (var o in new[] { "n", "n-in", "n-hidden", "seed" })
-                if (a.Has(o)) throw new UsageException($"mlp gradcheck: --{o} is for the finite-difference check; a --reference file fixes its own sizes.");
-            return AgainstReference(path, a.Double("rtol", ReferenceRtol, 0), r);
+            Reference, Rtol, N, NIn, NHidden, Seed, Json,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult p)
+    {
+        var r = new Report(p.GetValue(Json));
+        if (p.GetValue(Reference) is { } path)
+        {
+            foreach (var o in new Option[] { N, NIn, NHidden, Seed })
+                if (p.Given(o)) throw new UsageException($"{o.Name} is for the finite-difference check; a --reference file fixes its own sizes.");
+            return AgainstReference(path, p.GetValue(Rtol) ?? ReferenceRtol, r);
         }
-        return AgainstFiniteDifferences(
-            a.Int("n", 16, 1, 1 << 20), a.Int("n-in", 10, 1, 1 << 16), a.Int("n-hidden", 8, 1, 1 << 16),
-            a.ULong("seed", 42), a.Double("rtol", FiniteDifferenceRtol, 0), r);
+        return AgainstFiniteDifferences(p.GetValue(N), p.GetValue(NIn), p.GetValue(NHidden), p.GetValue(Seed), p.GetValue(Rtol) ?? FiniteDifferenceRtol, r);
     }
 
     private static int AgainstReference(string path, double rtol, Report r)

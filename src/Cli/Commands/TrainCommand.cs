@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Mlp.Data;
@@ -13,59 +14,86 @@ namespace Mlp.Cli.Commands;
 /// <summary><c>mlp train</c>: trains a multi-layer perceptron with cross-entropy, with progress, checkpoints, a model file and a plot.</summary>
 internal static class TrainCommand
 {
-    private const string Help = """
-        Usage: mlp train [options]
+    /// <summary>Models above this many parameters are refused before anything is allocated (256 MiB of float32 weights).</summary>
+    internal const long MaxParameters = 1L << 26;
 
-        Trains Linear -> ReLU -> ... -> Linear with cross-entropy on the training split (inputs normalized with the
-        training mean and std), validates after every epoch, and reports test accuracy when the data has a test split.
-        Same options and seed -> bitwise-identical weights. Ctrl+C stops cleanly after the current step (and writes
-        the checkpoint when --checkpoint or --resume is given) and exits with 130.
+    private static readonly Option<string?> Data = Opt.Data();
+    private static readonly Option<int[]> Hidden = HiddenOption();
+    private static readonly Option<int> Epochs = Opt.Int("--epochs", "-e", "train until N epochs are complete (with --resume: default the checkpoint's)", 5);
+    private static readonly Option<double?> Lr = Opt.Number("--lr", null, "learning rate (default 0.1 for sgd, 0.001 for adam)", null, 0, 1e6, minExclusive: true);
+    private static readonly Option<double?> Momentum = Opt.Number("--momentum", null, "SGD momentum", 0, 0, 1);
+    private static readonly Option<bool> Nesterov = Opt.Flag("--nesterov", "SGD with Nesterov momentum (needs --momentum > 0)");
+    private static readonly Option<double?> WeightDecay = Opt.Number("--weight-decay", null, "L2 penalty", 0, 0);
+    private static readonly Option<string> Optimizer = Opt.Choice("--optimizer", null, "the optimizer", "sgd", "sgd", "adam");
+    private static readonly Option<string> Schedule = Opt.Choice("--schedule", null, "learning rate per epoch: constant, or cosine (annealed to 0 over --epochs)", "constant", "constant", "cosine");
+    private static readonly Option<int> Batch = Opt.Int("--batch", "-b", "batch size", 64, 1);
+    private static readonly Option<ulong> Seed = Opt.Seed(0, "seed for the initial weights and the shuffling");
+    private static readonly Option<int?> Limit = Opt.OptionalInt("--limit", "-n", "train on the first N training rows only", 1);
+    private static readonly Option<string?> Save = Opt.OutputFile("--save", "-o", "write the trained model as safetensors (PyTorch state_dict names and layout)");
+    private static readonly Option<string?> Checkpoint = Opt.OutputFile("--checkpoint", "-c", "write a resumable checkpoint after every epoch and when stopped");
+    private static readonly Option<string?> Resume = Opt.InputFile("--resume", "-r", "continue from a checkpoint (model, optimizer, batch size, seed come from it; rewritten unless --checkpoint names another file)");
+    private static readonly Option<string?> Plot = Opt.OutputFile("--plot", "-p", "write loss and accuracy curves", ".png");
+    private static readonly Option<string?> Log = Opt.OutputFile("--log", "-l",
+        "append one line per epoch as it ends (epoch, train/valid loss and accuracy, learning rate, seconds): JSON lines for .jsonl/.json, CSV for .csv; plot it with 'mlp plot'",
+        TrainingLog.Extensions);
+    private static readonly Option<bool> Json = Opt.Json();
 
-        Options:
-          --data DIR|FILE     an IDX directory or the lesson's mnist.pkl.gz (default: /usr/share/datasets/fashion-mnist
-                              if installed, else the embedded Fashion-MNIST test split, split 80/20)
-          --hidden LIST       hidden sizes, e.g. 100 or 100,50 (default 100)
-          --epochs N          train until N epochs are complete (default 5; with --resume: the checkpoint's)
-          --lr X              learning rate (default 0.1 for sgd, 0.001 for adam)
-          --momentum X        SGD momentum (default 0)
-          --nesterov          SGD with Nesterov momentum
-          --weight-decay X    L2 penalty (default 0)
-          --optimizer NAME    sgd or adam (default sgd)
-          --schedule NAME     learning rate per epoch: constant, or cosine (annealed to 0 over --epochs) (default constant)
-          --batch N           batch size (default 64)
-          --seed N            seed for the initial weights and the shuffling (default 0)
-          --limit N           train on the first N training rows only
-          --save FILE         write the trained model as safetensors (PyTorch state_dict names and layout)
-          --checkpoint FILE   write a resumable checkpoint after every epoch and when stopped
-          --resume FILE       continue from a checkpoint (model, optimizer, batch size, seed come from it)
-          --plot FILE.png     write loss and accuracy curves
-          --json              print the results as one JSON object on stdout (no progress display)
-          --help              this text
-        """;
-
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Help); return 0; }
-        var a = CliArgs.Parse("train", args,
-            ["data", "hidden", "epochs", "lr", "momentum", "weight-decay", "optimizer", "schedule", "batch", "seed", "limit", "save", "checkpoint", "resume", "plot"],
-            ["json", "nesterov"]);
-        var r = new Report(a.Has("json"));
-        string? plotPath = a.String("plot");
-        if (plotPath != null && !plotPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"mlp train: --plot writes a PNG; give a file name ending in .png (got '{plotPath}').");
+        var c = new Command("train",
+            "Train an MLP with cross-entropy: progress, validation, checkpoints, model file, log, plot.\n\n" +
+            "Trains Linear -> ReLU -> ... -> Linear with cross-entropy on the training split (inputs normalized with the " +
+            "training mean and std), validates after every epoch, and reports test accuracy when the data has a test split. " +
+            "Same options and seed -> bitwise-identical weights. Ctrl+C stops cleanly after the current step (and writes " +
+            "the checkpoint when --checkpoint or --resume is given) and exits with 130.")
+        {
+            Data, Hidden, Epochs, Lr, Momentum, Nesterov, WeightDecay, Optimizer, Schedule, Batch, Seed, Limit,
+            Save, Checkpoint, Resume, Plot, Log, Json,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult p)
+    {
+        var r = new Report(p.GetValue(Json));
+        string? plotPath = p.GetValue(Plot);
+        string? resume = p.GetValue(Resume);
+        string? checkpointPath = p.GetValue(Checkpoint) ?? resume;
+        if (resume != null)
+        {
+            foreach (var o in new Option[] { Hidden, Lr, Momentum, WeightDecay, Optimizer, Schedule, Batch, Seed, Nesterov })
+                if (p.Given(o)) throw new UsageException($"{o.Name} cannot be combined with --resume; the checkpoint fixes it.");
+            if (!p.Given(Checkpoint) && OutputPath.Problem(resume) is { } problem)
+                throw new UsageException($"--resume {resume}: the checkpoint is rewritten as training goes, but it {problem} Give --checkpoint FILE to write elsewhere.");
+        }
+        else
+        {
+            if (p.GetValue(Optimizer) == "adam" && (p.Given(Momentum) || p.Given(Nesterov)))
+                throw new UsageException("--momentum and --nesterov apply to sgd only.");
+            if (p.GetValue(Nesterov) && !(p.GetValue(Momentum) > 0))
+                throw new UsageException("--nesterov needs --momentum > 0.");
+        }
+        // A resumed run reads its checkpoint before the data: a wrong file is refused before the data is loaded.
+        Checkpoint? ck = resume != null ? CheckpointFile.Load(resume) : null;
 
         // ---- data, normalized with training statistics
-        DatasetSplits raw = DataSource.Load(a.String("data"));
-        if (a.Has("limit"))
+        DatasetSplits raw = DataSource.Load(p.GetValue(Data));
+        if (p.GetValue(Limit) is { } limit)
         {
-            int limit = a.Int("limit", 0, 1, raw.Train.Count);
+            if (limit > raw.Train.Count)
+                throw new UsageException($"--limit {limit}: the training split of {raw.Train.Source} has only {raw.Train.Count} rows.");
             raw = raw with { Train = raw.Train.Slice(0, limit, $"{raw.Train.Source} (first {limit} rows)") };
         }
+        foreach (var (name, split) in new[] { ("valid", raw.Valid), ("test", raw.Test) })
+            if (split is { } s && s.Features != raw.Train.Features)
+                throw new UsageException($"{s.Source}: the {name} split has {s.Features} features per row but the training split has {raw.Train.Features}.");
         var (data, mean, std) = Normalization.ByTrainStatistics(raw);
         var inputStats = new Dictionary<string, string>
         {
             [InputMeanKey] = mean.ToString("R", CultureInfo.InvariantCulture),
             [InputStdKey] = std.ToString("R", CultureInfo.InvariantCulture),
+            [InputRowsKey] = data.Train.Count.ToString(CultureInfo.InvariantCulture),
         };
 
         // ---- model, optimizer, options, start state: fresh or from a checkpoint
@@ -73,47 +101,38 @@ internal static class TrainCommand
         IOptimizer optimizer;
         TrainingOptions options;
         TrainingState start;
-        string? resume = a.String("resume");
-        if (resume != null)
+        if (ck != null)
         {
-            foreach (var o in new[] { "hidden", "lr", "momentum", "weight-decay", "optimizer", "schedule", "batch", "seed", "nesterov" })
-                if (a.Has(o)) throw new UsageException($"mlp train: --{o} cannot be combined with --resume; the checkpoint fixes it.");
-            var ck = CheckpointFile.Load(resume);
             model = ck.Model;
             optimizer = ck.Optimizer;
-            options = ck.Options with { Epochs = a.Int("epochs", ck.Options.Epochs, 0) };
+            options = ck.Options with { Epochs = p.Given(Epochs) ? p.GetValue(Epochs) : ck.Options.Epochs };
             start = ck.State;
             if (model.InputFeatures is { } f && f != data.Train.Features)
-                throw new UsageException($"mlp train: {resume} takes {f} features but the data has {data.Train.Features}.");
+                throw new UsageException($"--resume {resume}: the model takes {f} features but the data has {data.Train.Features}.");
+            RequireSameData(resume!, ck.Metadata, inputStats, data.Train.Source);
         }
         else
         {
-            int[] hidden = ParseHidden(a.String("hidden") ?? "100");
+            int[] hidden = p.GetValue(Hidden)!;
             int classes = Math.Max(data.Train.Classes, Math.Max(data.Valid.Classes, data.Test?.Classes ?? 0));
             model = Model.Perceptron(data.Train.Features, hidden, classes);
-            string opt = a.String("optimizer") ?? "sgd";
-            float wd = (float)a.Double("weight-decay", 0, 0);
+            long parameters = model.ParameterSpecs.Sum(s => s.Shape.Aggregate(1L, (n, d) => n * d));
+            if (parameters > MaxParameters)
+                throw new UsageException($"--hidden {string.Join(',', hidden)}: the model would have {parameters:N0} parameters ({parameters * 4.0 / (1 << 30):0.#} GiB of float32 weights, " +
+                                         $"several times that to train); the limit is {MaxParameters:N0}.");
+            float wd = (float)p.GetValue(WeightDecay)!.Value;
+            string opt = p.GetValue(Optimizer)!;
             optimizer = opt switch
             {
-                "sgd" => new Sgd((float)a.Double("lr", 0.1, 1e-12)) { Momentum = (float)a.Double("momentum", 0, 0, 1), Nesterov = a.Has("nesterov"), WeightDecay = wd },
-                "adam" => new Adam((float)a.Double("lr", 0.001, 1e-12)) { WeightDecay = wd },
-                _ => throw new UsageException($"mlp train: --optimizer must be sgd or adam; got '{opt}'."),
+                "sgd" => new Sgd((float)(p.GetValue(Lr) ?? 0.1)) { Momentum = (float)p.GetValue(Momentum)!.Value, Nesterov = p.GetValue(Nesterov), WeightDecay = wd },
+                _ => new Adam((float)(p.GetValue(Lr) ?? 0.001)) { WeightDecay = wd },
             };
-            if (opt == "adam" && (a.Has("momentum") || a.Has("nesterov")))
-                throw new UsageException("mlp train: --momentum and --nesterov apply to sgd only.");
-            if (a.Has("nesterov") && !a.Has("momentum"))
-                throw new UsageException("mlp train: --nesterov needs --momentum > 0.");
-            ulong seed = a.ULong("seed", 0);
-            var schedule = (a.String("schedule") ?? "constant") switch
-            {
-                "constant" => LearningRateSchedule.Constant,
-                "cosine" => LearningRateSchedule.Cosine,
-                var other => throw new UsageException($"mlp train: --schedule must be constant or cosine; got '{other}'."),
-            };
-            options = new TrainingOptions(a.Int("epochs", 5, 0), a.Int("batch", 64, 1), seed) { Schedule = schedule };
+            ulong seed = p.GetValue(Seed);
+            var schedule = p.GetValue(Schedule) == "cosine" ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant;
+            options = new TrainingOptions(p.GetValue(Epochs), p.GetValue(Batch), seed) { Schedule = schedule };
             start = TrainingState.Start(model, optimizer, seed);
         }
-        string? checkpointPath = a.String("checkpoint") ?? resume;
+        using var log = p.GetValue(Log) is { } logPath ? TrainingLog.Open(logPath, append: resume != null) : null;
 
         r.Section("setup", "Training");
         r.Fact("data", data.Train.Source, $"data: {data.Train.Source} — {data.Description}");
@@ -132,13 +151,12 @@ internal static class TrainCommand
         TrainingResult result;
         try
         {
-            result = RunWithProgress(r.Json, model, optimizer, start, data, options, checkpointPath, inputStats, cts.Token);
+            result = RunWithProgress(r.Json, model, optimizer, start, data, options, checkpointPath, log, inputStats, cts.Token);
         }
         catch (NonFiniteLossException e)
         {
-            float lr = optimizer switch { Sgd sgd => sgd.LearningRate, Adam adam => adam.LearningRate, _ => float.NaN };
-            Console.Error.WriteLine($"mlp train: {e.Message}{(float.IsNaN(lr) ? "" : $" For example: --lr {(lr / 10).ToString("G3", CultureInfo.InvariantCulture)}")}");
-            return 1;
+            double lr = BaseLearningRate(optimizer);
+            throw new CheckFailedException($"{e.Message}{(double.IsNaN(lr) ? "" : $" For example: --lr {(lr / 10).ToString("G3", CultureInfo.InvariantCulture)}")}");
         }
         finally
         {
@@ -148,16 +166,8 @@ internal static class TrainCommand
 
         // ---- results
         r.Section("result", "Result");
-        var hist = new JsonArray();
-        foreach (var m in result.History)
-        {
-            hist.Add(new JsonObject
-            {
-                ["epoch"] = m.Epoch, ["train_loss"] = m.TrainLoss, ["train_accuracy"] = m.TrainAccuracy,
-                ["valid_loss"] = m.ValidLoss, ["valid_accuracy"] = m.ValidAccuracy, ["seconds"] = m.Seconds,
-            });
-        }
-        r.Fact("epochs", hist, "");
+        var rows = result.History.Select(m => EpochRow.From(m, BaseLearningRate(optimizer), options)).ToArray();
+        r.Fact("epochs", new JsonArray(rows.Select(row => (JsonNode?)row.ToJson()).ToArray()), "");
         r.Fact("cancelled", result.Cancelled, result.Cancelled ? $"stopped at epoch {result.State.Epoch + 1}, step {result.State.Step}{(checkpointPath != null ? $"; resume with --resume {checkpointPath}" : "")}" : "completed");
         var final = result.State.Parameters;
         var valid = Trainer.Evaluate(model, final, data.Valid, options.Loss, 4096);
@@ -168,14 +178,14 @@ internal static class TrainCommand
             r.Fact("test_accuracy", ev.Accuracy, $"test accuracy {F(ev.Accuracy)}, loss {F(ev.Loss)} ({ev.Count} rows)");
             r.Fact("test_loss", ev.Loss, "");
         }
-        if (a.String("save") is { } save)
+        if (p.GetValue(Save) is { } save)
         {
             ModelFile.Save(save, model, final, inputStats);
             r.Fact("saved", save, $"model saved to {save} (safetensors; load in PyTorch with tools/torch_load_safetensors.py)");
         }
         if (plotPath != null)
         {
-            Charts.TrainingCurves(result.History, plotPath,
+            Charts.TrainingCurves(rows, plotPath,
                 $"{model.Architecture}\n{optimizer.Name}{(options.Schedule is ConstantSchedule ? "" : $", {options.Schedule} schedule")}, batch {options.BatchSize}");
             r.Fact("plot", plotPath, $"plot written to {plotPath}");
         }
@@ -186,14 +196,45 @@ internal static class TrainCommand
     /// <summary>Metadata keys for the input normalization a saved model expects.</summary>
     internal const string InputMeanKey = "mlp.input_mean", InputStdKey = "mlp.input_std";
 
+    /// <summary>Metadata key for the number of training rows the normalization was computed on (a resume checks it).</summary>
+    internal const string InputRowsKey = "mlp.input_train_rows";
+
+    /// <summary>
+    /// Refuses to resume on other training data than the checkpoint was written for: a different row count (another
+    /// <c>--limit</c>) or different training statistics (another <c>--data</c>) would change the batches mid-run.
+    /// </summary>
+    private static void RequireSameData(string path, IReadOnlyDictionary<string, string> saved, Dictionary<string, string> now, string source)
+    {
+        foreach (var key in new[] { InputRowsKey, InputMeanKey, InputStdKey })
+            if (saved.TryGetValue(key, out var was) && was != now[key])
+                throw new UsageException(
+                    $"--resume {path}: the checkpoint was written training on {Describe(saved)}, but this run has {Describe(now)} ({source}); " +
+                    "resume with the same --data and --limit as the run that wrote it.");
+
+        static string Describe(IReadOnlyDictionary<string, string> m) =>
+            $"{(m.TryGetValue(InputRowsKey, out var n) ? n : "?")} rows with mean {(m.TryGetValue(InputMeanKey, out var mu) ? mu : "?")}, std {(m.TryGetValue(InputStdKey, out var sd) ? sd : "?")}";
+    }
+
+    /// <summary>The optimizer's base learning rate (before the schedule's factor), NaN for an unknown optimizer.</summary>
+    /// (The float rate is shown with the digits it was given: 0.1, not 0.10000000149011612.)
+    private static double BaseLearningRate(IOptimizer optimizer) => optimizer switch
+    {
+        Sgd sgd => Shortest(sgd.LearningRate),
+        Adam adam => Shortest(adam.LearningRate),
+        _ => double.NaN,
+    };
+
+    private static double Shortest(float v) => float.IsFinite(v) ? double.Parse(v.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : v;
+
     private static TrainingResult RunWithProgress(bool json, Model model, IOptimizer optimizer, TrainingState start, DatasetSplits data,
-        TrainingOptions options, string? checkpointPath, Dictionary<string, string> meta, CancellationToken ct)
+        TrainingOptions options, string? checkpointPath, TrainingLog? log, Dictionary<string, string> meta, CancellationToken ct)
     {
         // A checkpoint after every epoch, written from the epoch-end report (which carries the state).
         TrainingResult Fit(IProgress<TrainingProgress>? display) =>
             Trainer.Fit(model, optimizer, start, data.Train, data.Valid, options, new SyncProgress<TrainingProgress>(p =>
             {
                 if (p.State is { } s && checkpointPath != null) SaveCheckpoint(checkpointPath, model, optimizer, options, s, meta);
+                if (p.Completed is { } m) log?.Write(EpochRow.From(m, BaseLearningRate(optimizer), options));
                 display?.Report(p);
             }), ct);
 
@@ -240,14 +281,32 @@ internal static class TrainCommand
     internal static string EpochLine(EpochMetrics m, int epochs) =>
         $"epoch {m.Epoch}/{epochs}: train loss {F(m.TrainLoss)} acc {F(m.TrainAccuracy)} | valid loss {F(m.ValidLoss)} acc {F(m.ValidAccuracy)} | {F(m.Seconds, "0.0")} s";
 
-    private static int[] ParseHidden(string s)
+    private static Option<int[]> HiddenOption()
     {
-        var parts = s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var r = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out r[i]) || r[i] <= 0 || r[i] > 65536)
-                throw new UsageException($"mlp train: --hidden must be a comma-separated list of positive sizes such as 100 or 100,50; got '{s}'.");
-        return r;
+        var o = new Option<int[]>("--hidden")
+        {
+            Description = "hidden layer sizes, comma-separated: 100 or 100,50 (each 1 to 65536)",
+            HelpName = "LIST",
+            Arity = ArgumentArity.OneOrMore,
+            DefaultValueFactory = _ => [100],
+        };
+        o.CustomParser = r =>
+        {
+            string s = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            string[] parts = s.Split(',', StringSplitOptions.TrimEntries);
+            var sizes = new int[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1 || sizes[i] > 65536)
+                {
+                    r.AddError($"--hidden must be a comma-separated list of sizes from 1 to 65536 such as 100 or 100,50; got '{s}'" +
+                               (parts[i].Length == 0 ? $" (size {i + 1} is empty)." : $" ('{parts[i]}' is not such a size)."));
+                    return [];
+                }
+            }
+            return sizes;
+        };
+        return o;
     }
 
     private static string Indent(string text) => "  " + text.Replace("\n", "\n  ");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Mlp.Data;
@@ -8,34 +9,36 @@ namespace Mlp.Cli.Commands;
 /// <summary><c>mlp</c> / <c>mlp walkthrough</c>: the 02_fully_connected lesson end to end, each step named as in the notebook.</summary>
 internal static class WalkthroughCommand
 {
-    private const string Help = """
-        Usage: mlp [walkthrough] [--data DIR|FILE] [--seed N] [--plot FILE.png] [--json]
+    private static readonly Option<string?> Data = Opt.Data();
+    private static readonly Option<ulong> Seed = Opt.Seed(42, "seed for the weights and the gradient-check sample");
+    private static readonly Option<string?> Plot = Opt.OutputFile("--plot", "-p", "histograms of the activations after lin, relu and relu - 0.5 at Kaiming init", ".png");
+    private static readonly Option<bool> Json = Opt.Json();
 
-        Runs the fast.ai 02_fully_connected lesson end to end: loads the data, normalizes it with the
-        training statistics, compares init schemes (mean/std after lin, relu and shifted relu), builds
-        lin -> relu -> lin with MSE, checks every gradient against finite differences and against the
-        tape, and times forward and forward+backward on the training set.
+    /// <summary>The walkthrough's options; <c>mlp</c> without a command takes them too.</summary>
+    internal static readonly Option[] Options = [Data, Seed, Plot, Json];
 
-        Options:
-          --data DIR|FILE  an IDX directory (train-*/t10k-* files, .gz or raw) or the lesson's mnist.pkl.gz.
-                           Default: /usr/share/datasets/fashion-mnist if installed, else the embedded
-                           Fashion-MNIST test split (10000 images, split 80/20 into train/valid).
-          --seed N         seed for weights and the gradient-check sample (default 42)
-          --plot FILE.png  histograms of the activations after lin, relu and relu - 0.5 at Kaiming init
-          --json           print the same facts as one JSON object on stdout
-          --help           this text
-        """;
-
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Help); return 0; }
-        var a = CliArgs.Parse("walkthrough", args, ["data", "seed", "plot"], ["json"]);
-        ulong seed = a.ULong("seed", 42);
-        var r = new Report(a.Has("json"));
+        var c = new Command("walkthrough",
+            "The lesson end to end: data, init, forward, loss, gradients, timing (the default command).\n\n" +
+            "Loads the data, normalizes it with the training statistics, " +
+            "compares init schemes (mean/std after lin, relu and shifted relu), builds lin -> relu -> lin with MSE, checks " +
+            "every gradient against finite differences and against the tape, and times forward and forward+backward on the training set.");
+        foreach (var o in Options) c.Options.Add(o);
+        c.SetAction(Run);
+        return c;
+    }
+
+    /// <summary>Runs the walkthrough with the options in <paramref name="p"/> (from <c>mlp walkthrough</c> or plain <c>mlp</c>).</summary>
+    public static int Run(ParseResult p)
+    {
+        ulong seed = p.GetValue(Seed);
+        string? plot = p.GetValue(Plot);
+        var r = new Report(p.GetValue(Json));
 
         // ---- data
         var total = Stopwatch.StartNew();
-        DatasetSplits raw = DataSource.Load(a.String("data"));
+        DatasetSplits raw = DataSource.Load(p.GetValue(Data));
         r.Section("data", "Data");
         r.Fact("source", raw.Train.Source, $"source: {raw.Train.Source}");
         r.Fact("split", raw.Description, $"split: {raw.Description}");
@@ -92,7 +95,7 @@ internal static class WalkthroughCommand
             r.Note($"    after lin           mean {F(lin.Mean().ToScalar()),8}, std {F(lin.Std().ToScalar())}");
             r.Note($"    after relu          mean {F(relu.Mean().ToScalar()),8}, std {F(relu.Std().ToScalar())}");
             r.Note($"    after relu - 0.5    mean {F(shifted.Mean().ToScalar()),8}, std {F(shifted.Std().ToScalar())}");
-            if (v.Key == "kaiming_normal_fan_in" && a.String("plot") is { } plot)
+            if (v.Key == "kaiming_normal_fan_in" && plot != null)
                 r.Fact("plot", Charts.InitHistograms(plot, lin, relu, shifted), $"activation histograms written to {plot}");
         }
 
