@@ -306,7 +306,7 @@ public sealed class DataViewBatchReader
             if (bad >= 0)
             {
                 if (_r._skipMissing && x.ContainsAnyExceptInRange(float.NegativeInfinity, float.PositiveInfinity)) return false;   // a NaN: missing
-                throw new InvalidDataException($"Features column '{_r._features.Name}' row {_cursor.Position}: feature {bad} is {x[bad]}; features must be finite{(_r._skipMissing ? "" : " (NaN rows are skipped when the reader skips rows with missing values)")}.");
+                throw new InvalidDataException($"Features column '{_r._features.Name}' row {_cursor.Position}: feature {bad} is {x[bad]}; features must be finite.");
             }
             long y = _getY();
             if (y == MissingLabel) return false;
