@@ -120,6 +120,13 @@ def main():
 
     write("mnist_py3_protocol4.pkl", pickle.dumps(splits_of(x[:4], y[:4], (2, 3)), protocol=4))
 
+    # Protocol 5 (Python ≥ 3.8 with protocol=5): numpy pickles arrays as _frombuffer(PickleBuffer, dtype, shape,
+    # order) with the buffer in-band (BYTEARRAY8).
+    p5 = pickle.dumps(good, protocol=5)
+    assert {op.name for op, _, _ in pickletools.genops(p5)} >= {"BYTEARRAY8", "STACK_GLOBAL"}
+    assert b"_frombuffer" in p5
+    write("mnist_py3_protocol5.pkl.gz", p5)
+
     numpy2 = p2.replace(b"cnumpy.core.multiarray\n_reconstruct\n", b"cnumpy._core.multiarray\n_reconstruct\n")
     assert numpy2 != p2
     write("mnist_numpy2_module.pkl.gz", numpy2)
@@ -132,6 +139,7 @@ def main():
     write("tiny_py3_protocol2.pkl", pickle.dumps(((tx, ty), (tx, ty), (tx, ty)), protocol=2))
     write("tiny_py2_style.pkl", py2_style_dumps(((tx, ty), (tx, ty), (tx, ty))))
     write("tiny_py3_protocol4.pkl", pickle.dumps(((tx, ty), (tx, ty), (tx, ty)), protocol=4))
+    write("tiny_py3_protocol5.pkl", pickle.dumps(((tx, ty), (tx, ty), (tx, ty)), protocol=5))
 
     # --- refused: tiny arrays, one defect each
 
@@ -152,6 +160,13 @@ def main():
     write("x_3d.pkl.gz", pickle.dumps(tiny(x_train=tx.reshape(2, 2, 2)), protocol=2))
     write("float_labels.pkl.gz", pickle.dumps(tiny(y_train=ty.astype(np.float32)), protocol=2))
     write("not_a_tuple.pkl.gz", pickle.dumps({"x_train": tx, "y_train": ty}, protocol=2))
+    for label in (4095, 20000, 100000, 2**31 - 1):
+        write(f"label_{label}.pkl.gz", pickle.dumps(tiny(y_train=np.array([3, label], dtype=np.int64)), protocol=2))
+    write("zero_rows.pkl.gz", pickle.dumps(((tx, ty), (tx[:0], ty[:0]), (tx, ty)), protocol=2))
+    write("protocol0.pkl", pickle.dumps(((tx, ty), (tx, ty), (tx, ty)), protocol=0))
+    buffers = []
+    write("out_of_band_protocol5.pkl", pickle.dumps(((tx, ty), (tx, ty), (tx, ty)), protocol=5, buffer_callback=buffers.append))
+    assert buffers
     write("shape_exceeds_data.pkl.gz",
           pickle.dumps(((Lying((1000000, 784), np.dtype(np.float32), tx.tobytes()), ty), (tx, ty), (tx, ty)), protocol=2))
 

@@ -12,6 +12,27 @@ public static class Program
 {
     public static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--probe")
+        {
+            var rng = new Rng(1);
+            var x = rng.Normal(50000, 784);
+            var w1 = rng.Normal(784, 50);
+            var b1 = rng.Normal(50);
+            var w2 = rng.Normal(50, 1);
+            var b2 = rng.Normal(1);
+            var h = Ops.LinearRelu(x, w1, b1).Output;
+            Console.WriteLine($"matmul x·w1     {MinMicros(() => Ops.MatMul(x, w1), 5) / 1000,8:F2} ms");
+            Console.WriteLine($"linear x·w1+b1  {MinMicros(() => Mlp.Linear.Forward(x, w1, b1), 5) / 1000,8:F2} ms");
+            Console.WriteLine($"LinearRelu      {MinMicros(() => Ops.LinearRelu(x, w1, b1), 5) / 1000,8:F2} ms");
+            Console.WriteLine($"linear h·w2+b2  {MinMicros(() => Mlp.Linear.Forward(h, w2, b2), 5) / 1000,8:F2} ms");
+            foreach (string t in Gemm.TunedPlans()) Console.WriteLine("  picked " + t);
+            return;
+        }
+        if (args.Length > 0 && args[0] == "--plans")
+        {
+            Plans(args.Length > 1 ? int.Parse(args[1]) : 1);
+            return;
+        }
         if (args.Length > 0 && args[0] == "--quick")
         {
             Quick(args.Length > 1 ? Enum.Parse<SimdPath>(args[1]) : SimdPath.Auto, args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount);
@@ -30,6 +51,7 @@ public static class Program
         foreach (var s in GemmShapes.All)
         {
             var (a, b, c) = s.Allocate();
+            var options = new KernelOptions(path, threads);
             var times = new List<double>();
             var cpu = new List<double>();
             int reps = s.Flops > 1e9 ? 5 : 200;
@@ -39,7 +61,7 @@ public static class Program
                 self.Refresh();
                 var cpu0 = self.TotalProcessorTime;
                 var sw = Stopwatch.StartNew();
-                Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, a, b, c, [], path, threads);
+                Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, a, b, c, [], options);
                 times.Add(sw.Elapsed.TotalMilliseconds);
                 self.Refresh();
                 cpu.Add((self.TotalProcessorTime - cpu0).TotalMilliseconds);
@@ -49,6 +71,36 @@ public static class Program
             // CPU time says how fast the kernel runs when it has the cores; wall time includes waiting for them on a shared machine.
             Console.WriteLine($"{s,-34} {path,-9} wall min {times[0],8:F3} median {times[reps / 2],8:F3} ms  {s.Flops / times[0] / 1e6,6:F1} GFLOP/s   cpu median {cpu[reps / 2],8:F3} ms  {s.Flops / cpu[reps / 2] / 1e6,6:F1} GFLOP/s per core");
         }
+    }
+
+    // Every candidate GEMM plan forced on each lesson shape, min-of-N wall time interleaved plan by plan, beside the FMA peak
+    // and the plan the measurement picks: for choosing tile shapes on a new CPU.
+    private static void Plans(int threads)
+    {
+        var peak = FmaPeak.Measure();
+        Console.WriteLine($"FMA peak GFLOP/s: 1 thread V512 {peak.Vector512OneThread:F0} V256 {peak.Vector256OneThread:F0}; " +
+            $"{peak.Threads} threads V512 {peak.Vector512AllThreads:F0} V256 {peak.Vector256AllThreads:F0}; load {File.ReadAllText("/proc/loadavg").Trim()}");
+        var plans = GemmPlan.Candidates(SimdPath.Auto);
+        plans = [.. plans, .. plans.Select(g => g with { Prefetch = true })];
+        foreach (var s in GemmShapes.All.Take(7))
+        {
+            var (a, b, c) = s.Allocate();
+            int reps = s.Flops > 1e9 ? 4 : 100;
+            var best = new double[plans.Length + 1];
+            Array.Fill(best, double.MaxValue);
+            for (int r = 0; r < reps; r++)
+                for (int i = 0; i <= plans.Length; i++)
+                {
+                    var o = new KernelOptions(SimdPath.Auto, threads, i < plans.Length ? plans[i] : null, ForceThreads: i < plans.Length);
+                    long t0 = Stopwatch.GetTimestamp();
+                    Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, a, b, c, [], o);
+                    best[i] = Math.Min(best[i], Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
+            double p = threads == 1 ? peak.OneThread : peak.AllThreads;
+            Console.WriteLine($"{s,-34} " + string.Join("  ", plans.Select((g, i) => $"{g}: {s.Flops / best[i] / 1e6,5:F0} ({100 * s.Flops / best[i] / 1e6 / p,3:F0}%)"))
+                + $"  auto: {s.Flops / best[^1] / 1e6,5:F0} GFLOP/s");
+        }
+        foreach (string t in Gemm.TunedPlans()) Console.WriteLine("  picked " + t);
     }
 
     private static double MinMicros(Action a, int reps = 300)

@@ -83,6 +83,6 @@ internal static class Charts
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? ".";
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{path}: the folder {dir} does not exist.");
-        plot.SavePng(full, width, height);
+        Mlp.Serialization.AtomicFile.Write(full, plot.GetImageBytes(width, height, ImageFormat.Png));
     }
 }

@@ -3,7 +3,7 @@ using Mlp.Kernels;
 namespace Mlp;
 
 /// <summary>Matrix products, the lesson's three weight-gradient forms, and row reductions.</summary>
-public static class Ops
+public static partial class Ops
 {
     /// <summary>
     /// <c>op(a)·op(b)</c> for 2-D tensors, where <c>op</c> transposes when the flag is set, without
@@ -54,14 +54,6 @@ public static class Ops
         RequireRowPair(x, dy, nameof(OuterProductSum));
         return (x.Unsqueeze(-1) * dy.Unsqueeze(1)).Sum(0);
     }
-
-    /// <summary>
-    /// A two-operand Einstein summation such as <c>"bi,bj->ij"</c> (PyTorch: <c>torch.einsum</c>).
-    /// Each operand has one letter per dimension; letters absent from the output are summed over.
-    /// An explicit <c>-&gt;</c> output is required. Products that are matrix multiplications go to the GEMM.
-    /// </summary>
-    /// <exception cref="ArgumentException">The equation is malformed or a letter has two different sizes.</exception>
-    public static Tensor Einsum(string equation, Tensor a, Tensor b) => Kernels.Einsum.Run(equation, a, b);
 
     internal static void RequireRowPair(Tensor x, Tensor dy, string op)
     {

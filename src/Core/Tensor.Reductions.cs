@@ -4,15 +4,23 @@ namespace Mlp;
 
 public sealed partial class Tensor
 {
-    // Reductions accumulate in double so that a mean over 39 million pixels is exact to float precision.
-    private const int Chunk = 4096;
-
+    // Reductions accumulate in double, in one fixed order that does not depend on the instruction set: the same
+    // data gives the same bits on AVX-512, AVX2 and scalar machines (TensorPrimitives.Sum rounds differently per
+    // vector width, and a mean sets the input normalization and so every trained weight). Four independent
+    // accumulators over a fixed stride keep the loop fast without vectors; the JIT does not reorder double adds.
     internal static double SumDouble(ReadOnlySpan<float> x)
     {
-        double s = 0;
-        for (int i = 0; i < x.Length; i += Chunk)
-            s += TensorPrimitives.Sum(x.Slice(i, Math.Min(Chunk, x.Length - i)));
-        return s;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 4 <= x.Length; i += 4)
+        {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+        }
+        for (; i < x.Length; i++) s0 += x[i];
+        return (s0 + s1) + (s2 + s3);
     }
 
     /// <summary>The sum of all elements, as a scalar tensor (PyTorch: <c>sum()</c>).</summary>

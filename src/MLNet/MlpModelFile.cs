@@ -1,3 +1,4 @@
+using Mlp.Data;
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML;
@@ -101,21 +102,26 @@ public static class MlpModelFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such model file.", path);
         mlContext.ComponentCatalog.RegisterAssembly(typeof(MlpStageFactory).Assembly);
+        long length = new FileInfo(path).Length;
+        if (length > Array.MaxLength)
+            throw new InvalidDataException($"{path}: {length} bytes, more than the {Array.MaxLength} one model file may have.");
         byte[] bytes = File.ReadAllBytes(path);
         ITransformer loaded;
         DataViewSchema? schema;
-        using (var ms = new MemoryStream(bytes, writable: false))
+        try
+        {
+            using var ms = new MemoryStream(bytes, writable: false);
             loaded = mlContext.Model.Load(ms, out schema);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or InvalidDataException))
+        {
+            throw new InvalidDataException($"{path}: not an ML.NET model zip ML.NET can read ({e.GetType().Name}: {e.Message}).", e);
+        }
         List<byte[]> stages = [];
         using (var archive = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read))
         {
             for (int k = 0; archive.GetEntry($"{EntryPrefix}{k}.safetensors") is { } entry; k++)
-            {
-                using var s = entry.Open();
-                using var copy = new MemoryStream();
-                s.CopyTo(copy);
-                stages.Add(copy.ToArray());
-            }
+                stages.Add(ReadEntry(entry, $"{path}!{EntryPrefix}{k}.safetensors"));
         }
         int next = 0;
         ITransformer Restore(ITransformer t)
@@ -133,6 +139,25 @@ public static class MlpModelFile
             throw new InvalidDataException($"{path}: {stages.Count} Mlp stage entries but {next} placeholders in the pipeline.");
         return (model, schema);
     }
+
+    // Reads one stage entry, decompressing no more than the archive says it holds and no more than the expansion
+    // ceiling allows for its compressed size (DataLimits): a zip bomb is refused before it is expanded.
+    private static byte[] ReadEntry(ZipArchiveEntry entry, string source)
+    {
+        long ceiling = DataLimits.MaxExpandedBytes(entry.CompressedLength);
+        if (entry.Length > ceiling)
+            throw new InvalidDataException($"{source}: decompression bomb: {entry.CompressedLength} compressed bytes claim to expand to {entry.Length} ({DataLimitsHelp}).");
+        var bytes = new byte[entry.Length];
+        using var s = entry.Open();
+        int filled = 0;
+        while (filled < bytes.Length && s.Read(bytes, filled, bytes.Length - filled) is var n && n > 0) filled += n;
+        if (filled < bytes.Length) throw new InvalidDataException($"{source}: truncated: {filled} of the {bytes.Length} bytes the archive records.");
+        if (s.ReadByte() >= 0) throw new InvalidDataException($"{source}: the entry holds more than the {bytes.Length} bytes the archive records.");
+        return bytes;
+    }
+
+    private static string DataLimitsHelp =>
+        $"at most {DataLimits.MaxGzipExpansion}× the compressed size plus {DataLimits.MinExpansionAllowance >> 20} MiB; set {DataLimits.GzipExpansionVariable} to allow more";
 
     private static ITransformer Placeholder(MLContext ml) =>
         ml.Transforms.CustomMapping<MlpStageInput, MlpStageOutput>(MlpStageFactory.Refuse, MlpStageFactory.ContractName)
@@ -155,11 +180,17 @@ public static class MlpModelFile
         SavedModel saved = ModelFile.Deserialize(bytes, source);
         string Meta(string key) => saved.Metadata.TryGetValue(key, out var v) ? v
             : throw new InvalidDataException($"{source}: the metadata has no '{key}'.");
-        var values = JsonSerializer.Deserialize<string[]>(Meta(KeyValuesKey))
-            ?? throw new InvalidDataException($"{source}: '{KeyValuesKey}' is not a JSON array of strings.");
+        string[]? values;
+        try { values = JsonSerializer.Deserialize<string[]>(Meta(KeyValuesKey)); }
+        catch (JsonException e) { throw new InvalidDataException($"{source}: '{KeyValuesKey}' is not a JSON array of strings ({e.Message}).", e); }
+        if (values is null || values.Any(v => v is null))
+            throw new InvalidDataException($"{source}: '{KeyValuesKey}' is not a JSON array of strings.");
         var keyValues = LabelKeyValues.Parse(Meta(KeyKindKey), values, source);
         int features = saved.Model.InputFeatures
             ?? throw new InvalidDataException($"{source}: the model's first layer does not state its input size.");
+        int outputs = saved.Model.Predict(saved.Parameters, Tensor.Zeros([1, features])).Shape[1];
+        if (keyValues.Count != outputs)
+            throw new InvalidDataException($"{source}: '{KeyValuesKey}' names {keyValues.Count} classes but the model has {outputs} outputs.");
         return new MlpTransformer(saved.Model, saved.Parameters, Meta(FeaturesColumnKey), features, keyValues, []);
     }
 }

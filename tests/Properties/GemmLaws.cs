@@ -23,7 +23,10 @@ public class GemmLaws
         for (int e = 0; e < scalar.Length; e++)
             close &= Math.Abs(scalar[e] - expected[e]) <= 1e-6 * abs[e] * Math.Max(1, Math.Sqrt(k)) + 1e-30;
         bool same = VectorPaths.All(p => Run(p, 2, ta, tb, m, n, k, a, b).AsSpan().SequenceEqual(scalar));
-        return (close && same).ToProperty().Label($"({m}×{k})·({k}×{n}) transA={ta} transB={tb} seed={seed}: close={close} same bits={same}");
+        // And every candidate plan (tile shape × width), forced, on one thread and two.
+        bool plans = GemmPlan.All.All(g => Run(SimdPath.Auto, 1 + (seed & 1), ta, tb, m, n, k, a, b, g).AsSpan().SequenceEqual(scalar));
+        return (close && same && plans).ToProperty()
+            .Label($"({m}×{k})·({k}×{n}) transA={ta} transB={tb} seed={seed}: close={close} same bits={same} every plan={plans}");
     }
 
     [Property(MaxTest = 50)]
@@ -37,11 +40,11 @@ public class GemmLaws
         return stacked.AsSpan().SequenceEqual([.. c1, .. c2]).ToProperty().Label($"m={m} n={n} k={k} seed={seed}");
     }
 
-    private static float[] Run(SimdPath path, int threads, bool ta, bool tb, int m, int n, int k, float[] a, float[] b)
+    private static float[] Run(SimdPath path, int threads, bool ta, bool tb, int m, int n, int k, float[] a, float[] b, GemmPlan? plan = null)
     {
         var c = new float[m * n];
         Array.Fill(c, float.NaN);
-        Gemm.Multiply(ta, tb, m, n, k, a, b, c, [], path, threads);
+        Gemm.Multiply(ta, tb, m, n, k, a, b, c, [], new KernelOptions(path, threads, plan, ForceThreads: true));
         return c;
     }
 }

@@ -39,7 +39,9 @@ internal static class BenchCommand
               f     one training epoch: 784 -> 50 -> 10, cross-entropy, SGD lr 0.1, batch 64, shuffled, 50000 rows
               gemm  the matrix products: x.w1, x^T.dy, dy.w1^T on 50000 rows, and the batch-64 products of (f)
             Each row reports min and median wall time, GFLOP/s where it is one product, the peak working set while it ran,
-            GC pause time and bytes allocated per run. bench/compare_torch.py runs the same rows in PyTorch beside these.
+            GC pause time and bytes allocated per run. First it measures the machine's FMA peak (a register-only loop,
+            Vector512 and Vector256, 1 thread and all threads, best of 5) and prints each GEMM as a share of it.
+            bench/compare.py runs the same rows in TorchSharp and PyTorch beside these.
             """)
         {
             RowsOption, Repeat, Seed, Lesson, Json,
@@ -78,6 +80,7 @@ internal static class BenchCommand
         string[] rows = p.GetValue(RowsOption)!;
         bool json = p.GetValue(Json);
 
+        var peak = Kernels.FmaPeak.Measure();
         var w = new Workload(seed);
         var results = new List<Measurement>();
         void Add(Measurement m)
@@ -88,6 +91,8 @@ internal static class BenchCommand
         if (!json)
         {
             Console.WriteLine($"mlp bench: {Environment.ProcessorCount} cores, SIMD {SimdName}, {repeat} runs per row");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"FMA peak: {peak.OneThread:0} GFLOP/s on 1 thread, {peak.AllThreads:0} on {peak.Threads} (Vector512 {peak.Vector512OneThread:0} / {peak.Vector512AllThreads:0}, Vector256 {peak.Vector256OneThread:0} / {peak.Vector256AllThreads:0})"));
             Console.WriteLine(Measurement.Header);
         }
 
@@ -105,7 +110,7 @@ internal static class BenchCommand
                 case "f": Add(Measure("f", "one epoch 784→50→10, CE, SGD 0.1, batch 64", repeat, w.Epoch)); break;
                 case "gemm":
                     foreach (var g in w.GemmRows())
-                        Add(Measure(g.Key, g.Title, repeat, g.Run, flops: g.Flops));
+                        Add(Measure(g.Key, g.Title, repeat, g.Run, flops: g.Flops) with { Peak = g.OneThread ? peak.OneThread : peak.AllThreads });
                     break;
             }
         }
@@ -129,6 +134,17 @@ internal static class BenchCommand
                 ["cores"] = Environment.ProcessorCount,
                 ["simd"] = SimdName,
                 ["repeat"] = repeat,
+                ["peak_gflops_1t"] = peak.OneThread,
+                ["peak_gflops_all"] = peak.AllThreads,
+                ["peak_gflops"] = new JsonObject
+                {
+                    ["vector512_1t"] = peak.Vector512OneThread,
+                    ["vector256_1t"] = peak.Vector256OneThread,
+                    ["vector512_all"] = peak.Vector512AllThreads,
+                    ["vector256_all"] = peak.Vector256AllThreads,
+                    ["threads"] = peak.Threads,
+                },
+                ["gemm_plans"] = new JsonArray(Kernels.Gemm.TunedPlans().Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
                 ["rows"] = new JsonArray(results.Select(m => (JsonNode)m.Json()).ToArray()),
             };
             if (ladder.Count > 0) root["lesson"] = new JsonArray(ladder.Select(m => (JsonNode)m.Json()).ToArray());
@@ -191,6 +207,9 @@ internal static class BenchCommand
     private sealed record Measurement(string Key, string Title, double[] Times, double? Flops, long PeakWorkingSet, bool PeakIsPerRow,
         long? HeldBytes, double GcPauseMs, double Collections, long AllocatedBytes)
     {
+        /// <summary>The FMA peak this row's GFLOP/s is a share of (the 1-thread or all-thread one), when it is one product.</summary>
+        public double? Peak { get; init; }
+
         public double Min => Times.Min();
 
         public double Median
@@ -203,15 +222,16 @@ internal static class BenchCommand
         }
 
         public const string Header =
-            "row       what                                             min ms   median ms   GFLOP/s   peak WS MB   GC ms/run   alloc MB/run";
+            "row       what                                             min ms   median ms   GFLOP/s (% of FMA peak)   peak WS MB   GC ms/run   alloc MB/run";
 
         public string Line()
         {
-            string gf = Flops is { } f ? (f / Median / 1e6).ToString("0.0", CultureInfo.InvariantCulture) : "";
+            string gf = Flops is { } f ? (f / Median / 1e6).ToString("0.0", CultureInfo.InvariantCulture)
+                + (Peak is { } pk && pk > 0 ? $" ({100 * f / Median / 1e6 / pk:0}%)" : "") : "";
             string ws = (PeakWorkingSet / 1e6).ToString("0", CultureInfo.InvariantCulture)
                 + (HeldBytes is { } h ? $" ({PeakWorkingSet / (double)h:0.00}× held)" : "");
             return string.Create(CultureInfo.InvariantCulture,
-                $"{Key,-9} {Title,-46} {Min,9:0.00} {Median,11:0.00} {gf,9} {ws,12} {GcPauseMs,11:0.00} {AllocatedBytes / 1e6,14:0.0}");
+                $"{Key,-9} {Title,-46} {Min,9:0.00} {Median,11:0.00} {gf,25} {ws,12} {GcPauseMs,11:0.00} {AllocatedBytes / 1e6,14:0.0}");
         }
 
         public JsonObject Json()
@@ -234,6 +254,11 @@ internal static class BenchCommand
                 o["flops"] = f;
                 o["gflops_median"] = f / Median / 1e6;
                 o["gflops_best"] = f / Min / 1e6;
+                if (Peak is { } pk && pk > 0)
+                {
+                    o["peak_gflops"] = pk;
+                    o["share_of_peak"] = f / Median / 1e6 / pk;
+                }
             }
             if (HeldBytes is { } h)
             {
@@ -244,7 +269,7 @@ internal static class BenchCommand
         }
     }
 
-    private sealed record Timed(string Key, string Title, Action Run, double Flops);
+    private sealed record Timed(string Key, string Title, Action Run, double Flops, bool OneThread = false);
 
     /// <summary>The lesson's tensors: data, a 784 → 50 → 1 model for rows a–c', and the pieces of the training epoch.</summary>
     private sealed class Workload
@@ -268,36 +293,32 @@ internal static class BenchCommand
             B2 = Tensor.Zeros(1);
         }
 
-        /// <summary>The lesson's <c>model(xb)</c>: lin → relu → lin.</summary>
+        /// <summary>The lesson's <c>model(xb)</c>: lin → relu → lin, the first two fused (bias and relu in the product's store).</summary>
         public void Forward(Tensor x)
         {
-            Tensor l1 = Linear.Forward(x, W1, B1).Output;
-            Tensor l2 = Relu.Forward(l1).Output;
+            Tensor l2 = Ops.LinearRelu(x, W1, B1).Output;
             GC.KeepAlive(Linear.Forward(l2, W2, B2).Output);
         }
 
         /// <summary>The lesson's <c>forward_and_backward(inp, targ)</c>: every gradient, the input's included.</summary>
+        /// <remarks>Linear → relu runs as the fused Core ops: relu output = the mask, one pass for mask and bias gradient.</remarks>
         public void ForwardBackward()
         {
-            var (l1, back1) = Linear.Forward(XTrain, W1, B1);
-            var (l2, backRelu) = Relu.Forward(l1);
+            var (l2, _) = Ops.LinearRelu(XTrain, W1, B1);
             var (output, back2) = Linear.Forward(l2, W2, B2);
             var (_, backLoss) = Mse.Forward(output, YTrain);
             var g2 = back2(backLoss(Tensor.Scalar(1f)));
-            var g1 = back1(backRelu(g2.Dx));
-            GC.KeepAlive(g1);
+            GC.KeepAlive(Ops.LinearReluBackward(XTrain, W1, l2, g2.Dx, inputGradient: true));
         }
 
         /// <summary>As <see cref="ForwardBackward"/>, but layer 1 returns only dw and db: the input gradient is never used in training.</summary>
         public void ForwardBackwardParams()
         {
-            var (l1, back1) = Linear.Forward(XTrain, W1, B1, needsDx: false);
-            var (l2, backRelu) = Relu.Forward(l1);
+            var (l2, _) = Ops.LinearRelu(XTrain, W1, B1);
             var (output, back2) = Linear.Forward(l2, W2, B2);
             var (_, backLoss) = Mse.Forward(output, YTrain);
             var g2 = back2(backLoss(Tensor.Scalar(1f)));
-            var g1 = back1(backRelu(g2.Dx));                                             // [null, dw1, db1]
-            GC.KeepAlive(g1);
+            GC.KeepAlive(Ops.LinearReluBackward(XTrain, W1, l2, g2.Dx, inputGradient: false));
         }
 
         /// <summary>One epoch with the real training loop: 784 → 50 → 10, cross-entropy, SGD lr 0.1, batch 64, shuffled.</summary>
@@ -316,7 +337,11 @@ internal static class BenchCommand
             Tensor dy = new Rng(seed + 1).Normal(Train, Hidden);
             Tensor xb = XTrain.Rows(0, 64), dyb = dy.Rows(0, 64);
             double big = 2.0 * Train * Features * Hidden, small = 2.0 * 64 * Features * Hidden;
+            var c = new float[Train * Hidden];
+            var oneThread = new Kernels.KernelOptions(MaxThreads: 1);
             yield return new("gemm", "GEMM x·w1 (50000×784)·(784×50)", () => GC.KeepAlive(Ops.MatMul(XTrain, W1)), big);
+            yield return new("gemm_1t", "GEMM x·w1, 1 thread", () =>
+                Kernels.Gemm.Multiply(false, false, Train, Hidden, Features, XTrain.Data, W1.Data, c, default, oneThread), big, OneThread: true);
             yield return new("gemm_xtdy", "GEMM xᵀ·dy (784×50000)·(50000×50)", () => GC.KeepAlive(Ops.MatMul(XTrain, dy, true, false)), big);
             yield return new("gemm_dywt", "GEMM dy·w1ᵀ (50000×50)·(50×784)", () => GC.KeepAlive(Ops.MatMul(dy, W1, false, true)), big);
             yield return new("gemm_b64", "GEMM batch x·w1 (64×784)·(784×50)", () => GC.KeepAlive(Ops.MatMul(xb, W1)), small);

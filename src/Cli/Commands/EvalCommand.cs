@@ -54,9 +54,11 @@ internal static class EvalCommand
 
         float mean, std;
         string statsSource;
-        if (saved.Metadata.TryGetValue(TrainCommand.InputMeanKey, out var ms) && saved.Metadata.TryGetValue(TrainCommand.InputStdKey, out var ss)
-            && float.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out mean) && float.TryParse(ss, NumberStyles.Float, CultureInfo.InvariantCulture, out std))
+        if (saved.InputStatistics(path) is { } stored)
+        {
+            (mean, std) = stored;
             statsSource = "stored in the model file";
+        }
         else
         {
             (_, mean, std) = Normalization.ByTrainStatistics(raw);

@@ -1,6 +1,6 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Mlp.Kernels;
@@ -11,44 +11,47 @@ namespace Mlp.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>Long because it is the one place the hard loop is written. The design follows GotoBLAS/BLIS: the operand whose
-/// columns become SIMD lanes ("B") is packed into k-major panels of up to 6 vectors (zero-padded), the other ("A") is read in
-/// place with its own strides and broadcast, and a register-blocked 4 × 6-vector micro-kernel
-/// (<see cref="GemmKernel512"/>, <see cref="GemmKernel256"/>) runs fused multiply-adds over a <see cref="KC"/>-deep block.</para>
+/// columns become SIMD lanes ("B") is packed into k-major panels of a few vectors (zero-padded), the other ("A") is read in
+/// place with its own strides and broadcast, and a register-blocked micro-kernel (<see cref="GemmKernel512"/>,
+/// <see cref="GemmKernel256"/>) runs fused multiply-adds over a <see cref="KC"/>-deep block.</para>
+/// <para>The plan — SIMD width and tile shape (<see cref="GemmPlan"/>: 6×4, 4×6 or 8×3 vectors with 32 registers) — is chosen by
+/// measurement, not by CPU model: the first product of each shape class times every candidate on a slice of its own operands
+/// (a fraction of a millisecond of arithmetic) and keeps the fastest for the process. The thread count is chosen from the same
+/// measurement: a product is split only when its predicted one-thread time is many times the measured cost of waking the pool.</para>
 /// <para>Tall-skinny shapes: the lanes run along whichever of m or n wastes fewer padded lanes and packs cheaply.
 /// <c>x·w</c> (50000×784·784×50) vectorizes along the 50 outputs (7 Vector256 = 56 lanes in panels of 4 and 3, 89% useful; 4 Vector512 would be 78%),
 /// streaming x once; <c>xᵀ·dy</c> (784×50000·50000×50) runs as <c>(dyᵀ·x)ᵀ</c> so the 784 columns of x are the lanes (no padding)
 /// and x is copied, never transposed; <c>dy·wᵀ</c> (50000×50·50×784) vectorizes along 784 and gathers the small w once.
-/// On Zen 4 a Vector512 FMA costs two Vector256 FMAs, so the width is chosen per call by padding (ties go to Vector512).</para>
+/// Whether 16 lanes with more padding beat 8 lanes with less depends on the CPU (Zen 4 splits a Vector512 FMA in two, Zen 5
+/// does not): the measurement decides.</para>
 /// <para>Determinism: each thread owns a fixed range of C (rows, or lane columns) and every element is the same chain of FMAs
 /// in ascending k, as <see cref="GemmScalar"/> specifies, so the bits never depend on thread timing, thread count or SIMD path.</para>
 /// </remarks>
 internal static unsafe class Gemm
 {
     /// <summary>
-    /// Depth of a k block. Fixed for every path and shape: block boundaries decide rounding. 128 keeps a 4-vector Vector256
-    /// B panel (16 KB) in L1 and measured ~10% faster than 256 on xᵀ·dy, equal on x·w.
+    /// Depth of a k block. Fixed for every path, plan and shape: block boundaries decide rounding. 128 keeps a 4-vector Vector512
+    /// B panel (32 KB) in L1.
     /// </summary>
     internal const int KC = 128;
 
-    private const int MR = 4;             // rows per micro-tile
-    private const int MaxVecs = 6;        // vectors per micro-tile: 4 × 6 accumulators + 6 B vectors + 1 broadcast = 31 of 32 registers
-    private const int MC = 64;            // rows per cache block: the C block and A rows stay in L1/L2 across k blocks
+    private const int MCTarget = 64;          // rows per cache block (rounded to the plan's rows): C block and A rows stay in L1/L2 across k blocks
     private const int PackBudget = 96 * 1024; // floats of packed B per thread (384 KB, within a 1 MB L2)
-    // Multiply-adds below which the product runs on the calling thread. High on purpose: a batch-64 step's products
-    // (2.5M) take ~60 µs on one core, and a woken pool thread keeps spinning after its share, slowing the step's
-    // element-wise work on a 2-core machine more than the split saves (measured: step 347 µs with the split, 170 without).
-    private const long ParallelThreshold = 1 << 23;
     private const int MaxTransposedTemp = 1 << 20;  // floats: larger outputs never take the transposed orientation
+    private const int TrialRows = 96, TrialDepth = 512, TrialLanes = 256;
 
-    /// <summary>Forces a SIMD path for tests and benchmarks; <see cref="SimdPath.Auto"/> picks per shape.</summary>
-    internal static SimdPath Path { get; set; } = SimdPath.Auto;
-
-    /// <summary>Upper bound on worker threads (tests set 1 to check that thread count does not change any bit).</summary>
-    internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
+    private static readonly Dictionary<TuneKey, Tuned> Tuning = [];
+    private static readonly Lock TuningLock = new();
+    private static double wakeSeconds = -1;
 
     /// <summary>C = op(A)·op(B) into <paramref name="c"/> (m×n, row-major), overwriting it.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float[] a, float[] b, float[] c) =>
-        Multiply(transA, transB, m, n, k, a, b, c, default);
+        Multiply(transA, transB, m, n, k, a, b, c, default, KernelOptions.Default);
+
+    /// <summary>C = op(A)·op(B) + bias (bias of length n, or empty for none) into <paramref name="c"/>, with the default options.</summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias) =>
+        Multiply(transA, transB, m, n, k, a, b, c, bias, KernelOptions.Default);
 
     /// <summary>C = op(A)·op(B) + bias (bias of length n, or empty for none) into <paramref name="c"/>, overwriting it.</summary>
     /// <param name="transA">A is stored (k, m) and used transposed; else stored (m, k).</param>
@@ -60,63 +63,161 @@ internal static unsafe class Gemm
     /// <param name="b">B, row-major.</param>
     /// <param name="c">C (m×n, row-major); every element is written.</param>
     /// <param name="bias">Length n, added to every row after the sum; empty for none.</param>
+    /// <param name="options">Path, plan and thread settings (tests and benchmarks force them; <see cref="KernelOptions.Default"/> otherwise).</param>
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias) =>
-        Multiply(transA, transB, m, n, k, a, b, c, bias, Path, MaxThreads);
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias, KernelOptions options) =>
+        Multiply(transA, transB, m, n, k, a, b, c, bias, default, false, 0f, options);
 
-    /// <summary>As the other overloads, on a given SIMD path and at most <paramref name="maxThreads"/> threads (tests and benchmarks).</summary>
+    /// <summary>
+    /// The fused form: <c>pre = op(A)·op(B) + bias</c> (stored when <paramref name="pre"/> is not empty), then
+    /// <c>c = relu(pre) + shift</c> when <paramref name="relu"/>, else <c>c = pre</c> — all in the GEMM's store (<see cref="GemmEpilogue"/>).
+    /// </summary>
+    /// <param name="transA">A is stored (k, m) and used transposed.</param>
+    /// <param name="transB">B is stored (n, k) and used transposed.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The contracted size.</param>
+    /// <param name="a">A, row-major.</param>
+    /// <param name="b">B, row-major.</param>
+    /// <param name="c">C (m×n); every element is written.</param>
+    /// <param name="bias">Length n or empty.</param>
+    /// <param name="pre">Empty, or m×n for the pre-activation.</param>
+    /// <param name="relu">Clamp at zero and add <paramref name="shift"/>.</param>
+    /// <param name="shift">The shift after the clamp.</param>
+    /// <param name="options">Path, plan and thread settings.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Multiply(bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias, SimdPath requested, int maxThreads)
+    public static void Multiply(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias, Span<float> pre, bool relu, float shift,
+        KernelOptions options)
     {
-        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n || (!bias.IsEmpty && bias.Length != n))
-            throw new ArgumentException($"Gemm: buffers too small for ({m}×{k})·({k}×{n}) (a {a.Length}, b {b.Length}, c {c.Length}, bias {bias.Length}).");
+        ArgumentNullException.ThrowIfNull(options);
+        if (m < 0 || n < 0 || k < 0 || a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n
+            || (!bias.IsEmpty && bias.Length != n) || (!pre.IsEmpty && pre.Length < (long)m * n))
+            throw new ArgumentException($"Gemm: buffers too small for ({m}×{k})·({k}×{n}) (a {a.Length}, b {b.Length}, c {c.Length}, bias {bias.Length}, pre {pre.Length}).");
         if (m == 0 || n == 0) return;
-        SimdPath path = Effective(requested);
+        SimdPath path = Effective(options.Path);
         if (path == SimdPath.Scalar || k == 0)
         {
-            GemmScalar.Multiply(transA, transB, m, n, k, a, b, c, bias);
+            GemmScalar.Multiply(transA, transB, m, n, k, a, b, c, bias, pre, relu, shift);
             return;
         }
 
         nint rsA = transA ? 1 : k, csA = transA ? m : 1;
         nint rsB = transB ? 1 : n, csB = transB ? k : 1;
         bool transposed = ChooseTransposed(m, n, k, csA, csB);
-        int width = path == SimdPath.Vector256 ? GemmKernel256.Width : GemmKernel512.Width;
-        int lanes = transposed ? m : n;
-        if (path == SimdPath.Auto)
-            width = RoundUp(lanes, 8) < RoundUp(lanes, 16) ? GemmKernel256.Width : GemmKernel512.Width;
 
-        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias, ppre = pre)
         {
+            var ep = new GemmEpilogue { Bias = bias.IsEmpty ? null : pbias, PreOffset = pre.IsEmpty ? 0 : (nint)(ppre - pc), Relu = relu, Shift = shift };
             var plan = transposed
-                ? new Plan(n, m, k, (nint)pb, csB, rsB, (nint)pa, csA, rsA, (nint)pc, 1, n, bias.IsEmpty ? 0 : (nint)pbias, 1, 0, width)
-                : new Plan(m, n, k, (nint)pa, rsA, csA, (nint)pb, rsB, csB, (nint)pc, n, 1, bias.IsEmpty ? 0 : (nint)pbias, 0, 1, width);
-            long work = (long)m * n * k;
-            int threads = work < ParallelThreshold ? 1 : Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount));
-            // Split the dimension whose split duplicates less: rows duplicate the packed B (k × lanes), columns re-read A.
+                ? new Plan(n, m, k, (nint)pb, csB, rsB, (nint)pa, csA, rsA, (nint)pc, 1, n, 1, 0)
+                : new Plan(m, n, k, (nint)pa, rsA, csA, (nint)pb, rsB, csB, (nint)pc, n, 1, 0, 1);
+            GemmPlan g;
+            double rate; // multiply-adds per second on one thread, as measured; 0 when not measured
+            if (options.Plan is { } forced)
+            {
+                g = forced.Width == 16 && !KernelOptions.Has512 ? forced with { Width = 8 } : forced;
+                rate = 0;
+            }
+            else (g, rate) = Tune(plan, path, transposed);
+
+            int width = g.Width;
             bool splitRows = plan.N <= plan.M;
-            int rowTiles = (plan.M + MR - 1) / MR, vecs = (plan.N + width - 1) / width;
-            threads = Math.Min(threads, splitRows ? rowTiles : vecs);
-            if (threads <= 1) Worker(plan, splitRows, 0, 1);
-            else Parallel.For(0, threads, t => Worker(plan, splitRows, t, threads));
+            int rowTiles = (plan.M + g.Rows - 1) / g.Rows, vecs = (plan.N + width - 1) / width;
+            int threads = Math.Min(options.Threads, splitRows ? rowTiles : vecs);
+            if (threads > 1 && !options.ForceThreads && !Pays((double)m * n * k, rate, threads)) threads = 1;
+            if (threads <= 1) Worker(plan, g, splitRows, 0, 1, ep);
+            else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => Worker(plan, g, splitRows, t, threads, ep));
         }
     }
 
-    /// <summary>The operands and strides in kernel orientation: lanes run along N; element (i, j) of C is at C + i·RsC + j·CsC.</summary>
+    /// <summary>The operands and strides in kernel orientation: lanes run along N; element (i, j) of C is at C + i·RsC + j·CsC;
+    /// the bias of element (i, j) is bias[i·BiasRs + j·BiasCs].</summary>
     private readonly record struct Plan(int M, int N, int K,
-        nint A, nint RsA, nint CsA, nint B, nint RsB, nint CsB, nint C, nint RsC, nint CsC,
-        nint Bias, nint BiasRs, nint BiasCs, int Width);
+        nint A, nint RsA, nint CsA, nint B, nint RsB, nint CsB, nint C, nint RsC, nint CsC, nint BiasRs, nint BiasCs);
+
+    private readonly record struct TuneKey(SimdPath Path, bool Transposed, int M, int N, int K, bool UnitA, bool UnitB);
+
+    private readonly record struct Tuned(GemmPlan Plan, double Rate);
 
     internal static SimdPath Effective(SimdPath requested) => requested switch
     {
-        SimdPath.Auto when Vector512.IsHardwareAccelerated && Avx512F.IsSupported => SimdPath.Auto,
-        SimdPath.Auto when Vector256.IsHardwareAccelerated && Fma.IsSupported => SimdPath.Vector256,
+        SimdPath.Auto when KernelOptions.Has512 => SimdPath.Auto,
+        SimdPath.Auto when KernelOptions.Has256 => SimdPath.Vector256,
         SimdPath.Auto => SimdPath.Scalar,
-        SimdPath.Vector512 when !(Vector512.IsHardwareAccelerated && Avx512F.IsSupported) => Effective(SimdPath.Vector256),
-        SimdPath.Vector256 when !(Vector256.IsHardwareAccelerated && Fma.IsSupported) => SimdPath.Scalar,
+        SimdPath.Vector512 when !KernelOptions.Has512 => Effective(SimdPath.Vector256),
+        SimdPath.Vector256 when !KernelOptions.Has256 => SimdPath.Scalar,
         _ => requested,
     };
+
+    /// <summary>The plans measured so far in this process, by shape class (for <c>mlp bench</c>'s report).</summary>
+    internal static IReadOnlyList<string> TunedPlans()
+    {
+        lock (TuningLock)
+            return [.. Tuning.Select(kv => $"{(kv.Key.Transposed ? "T" : "N")} m{kv.Key.M} n{kv.Key.N} k{kv.Key.K}: {kv.Value.Plan}, {2 * kv.Value.Rate / 1e9:0.0} GFLOP/s/thread")];
+    }
+
+    /// <summary>
+    /// The fastest candidate plan for this shape class, timed once per process on a slice of the product's own operands
+    /// (up to 96 rows × 256 lanes × 512 deep, min of 3 interleaved runs each, on one thread), and the rate it reached.
+    /// </summary>
+    private static (GemmPlan Plan, double Rate) Tune(in Plan p, SimdPath path, bool transposed)
+    {
+        var key = new TuneKey(path, transposed, Math.Min(p.M, TrialRows), Math.Min(p.N, TrialLanes), Math.Min(p.K, TrialDepth), p.CsA == 1, p.CsB == 1);
+        lock (TuningLock)
+            if (Tuning.TryGetValue(key, out var known)) return (known.Plan, known.Rate);
+
+        var candidates = GemmPlan.Candidates(path);
+        var trialC = new float[key.M * key.N];
+        var best = new long[candidates.Length];
+        Array.Fill(best, long.MaxValue);
+        fixed (float* tc = trialC)
+        {
+            Plan trial = p with { M = key.M, N = key.N, K = key.K, C = (nint)tc, RsC = key.N, CsC = 1 };
+            for (int round = 0; round < 4; round++)   // round 0 compiles and warms
+                for (int i = 0; i < candidates.Length; i++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    Worker(trial, candidates[i], true, 0, 1, default);
+                    long dt = Stopwatch.GetTimestamp() - t0;
+                    if (round > 0) best[i] = Math.Min(best[i], dt);
+                }
+        }
+        int win = Array.IndexOf(best, best.Min());
+        double rate = (double)key.M * key.N * key.K / (best[win] / (double)Stopwatch.Frequency);
+        var result = new Tuned(candidates[win], rate);
+        lock (TuningLock) Tuning[key] = result;
+        return (result.Plan, result.Rate);
+    }
+
+    /// <summary>
+    /// Whether splitting <paramref name="macs"/> multiply-adds over <paramref name="threads"/> pays: the predicted one-thread time
+    /// (from the measured rate) must be at least 20 times the measured cost of waking the pool, since a woken pool thread keeps
+    /// spinning after its share and slows the element-wise work around a small product.
+    /// </summary>
+    private static bool Pays(double macs, double rate, int threads)
+    {
+        if (rate <= 0) return macs >= 1 << 23;
+        double oneThread = macs / rate;
+        return oneThread * (1 - 1.0 / threads) >= 20 * WakeSeconds();
+    }
+
+    /// <summary>The measured cost of a Parallel.For over empty bodies (min of a few tries), once per process.</summary>
+    private static double WakeSeconds()
+    {
+        if (wakeSeconds >= 0) return wakeSeconds;
+        long best = long.MaxValue;
+        int threads = Environment.ProcessorCount;
+        for (int r = 0; r < 8; r++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            Parallel.For(0, threads, _ => { });
+            best = Math.Min(best, Stopwatch.GetTimestamp() - t0);
+        }
+        // At least 10 µs: the floor for a thread wake-up plus its spinning, even when the pool happened to be hot.
+        wakeSeconds = Math.Max(10e-6, best / (double)Stopwatch.Frequency);
+        return wakeSeconds;
+    }
 
     /// <summary>
     /// True to compute Cᵀ = op(B)ᵀ·op(A)ᵀ, i.e. with lanes along m. Cost in lane-FMAs: padded lanes × the other size × k, plus
@@ -134,15 +235,15 @@ internal static unsafe class Gemm
 
     /// <summary>One thread's share: a fixed slice of C's row tiles (or of its lane vectors), computed completely.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Worker(Plan p, bool splitRows, int t, int threads)
+    private static void Worker(Plan p, GemmPlan g, bool splitRows, int t, int threads, GemmEpilogue ep)
     {
-        int w = p.Width;
-        int rowTiles = (p.M + MR - 1) / MR, vecs = (p.N + w - 1) / w;
+        int w = g.Width, mr = g.Rows, mc = (MCTarget + mr - 1) / mr * mr;
+        int rowTiles = (p.M + mr - 1) / mr, vecs = (p.N + w - 1) / w;
         int r0 = 0, r1 = p.M, v0 = 0, v1 = vecs;
         if (splitRows)
         {
-            r0 = Math.Min(p.M, (int)((long)rowTiles * t / threads) * MR);
-            r1 = Math.Min(p.M, (int)((long)rowTiles * (t + 1) / threads) * MR);
+            r0 = Math.Min(p.M, (int)((long)rowTiles * t / threads) * mr);
+            r1 = Math.Min(p.M, (int)((long)rowTiles * (t + 1) / threads) * mr);
         }
         else
         {
@@ -151,8 +252,8 @@ internal static unsafe class Gemm
         }
         if (r0 >= r1 || v0 >= v1) return;
 
-        // Panels of at most MaxVecs vectors, sizes as even as possible (25 vectors → 5, 5, 5, 5, 5).
-        int nv = v1 - v0, panels = (nv + MaxVecs - 1) / MaxVecs;
+        // Panels of at most g.Vecs vectors, sizes as even as possible (25 vectors → 5, 5, 5, 5, 5).
+        int nv = v1 - v0, panels = (nv + g.Vecs - 1) / g.Vecs;
         Span<int> panelStart = stackalloc int[panels + 1];
         for (int q = 0; q <= panels; q++) panelStart[q] = v0 + (int)((long)nv * q / panels);
 
@@ -168,7 +269,7 @@ internal static unsafe class Gemm
             {
                 float* c = direct ? (float*)p.C : tp - (nint)r0 * ((v1 - v0) * w) - colStart;
                 nint ldc = direct ? p.RsC : (v1 - v0) * w;
-                float* bias = direct ? (float*)p.Bias : null;
+                bool fuse = direct && !ep.IsEmpty;
                 int kBlocks = (p.K + KC - 1) / KC;
 
                 for (int g0 = 0; g0 < panels;)
@@ -185,24 +286,37 @@ internal static unsafe class Gemm
                         while (kb1 < kBlocks && (long)(Math.Min(p.K, (kb1 + 1) * KC) - kb0 * KC) * groupLanes <= PackBudget) kb1++;
                         PackB(p, kb0 * KC, Math.Min(p.K, kb1 * KC), panelStart[g0..(g1 + 1)], w, pk);
 
-                        for (int ic = r0; ic < r1; ic += MC)
+                        for (int ic = r0; ic < r1; ic += mc)
                         {
-                            int icEnd = Math.Min(r1, ic + MC);
+                            int icEnd = Math.Min(r1, ic + mc);
                             float* packed = pk;
                             for (int kb = kb0; kb < kb1; kb++)
                             {
                                 int k0 = kb * KC, kc = Math.Min(p.K, k0 + KC) - k0;
                                 bool add = kb > 0, last = kb == kBlocks - 1;
                                 float* panelB = packed;
+                                // Software prefetch: while this row block runs k block kb, fetch the same k range of the next
+                                // block's rows into L2 (A streams from DRAM in x·w, and the k-block order defeats the row streamers).
+                                if (g.Prefetch && p.CsA == 1 && Sse.IsSupported && icEnd < r1)
+                                {
+                                    int nextEnd = Math.Min(r1, icEnd + mc);
+                                    for (int ir = icEnd; ir < nextEnd; ir++)
+                                    {
+                                        byte* row = (byte*)((float*)p.A + ir * p.RsA + k0);
+                                        for (int off = 0; off < kc * sizeof(float); off += 64) Sse.Prefetch1(row + off);
+                                    }
+                                }
                                 for (int q = g0; q < g1; q++)
                                 {
                                     int vq = panelStart[q + 1] - panelStart[q];
                                     int j0 = panelStart[q] * w, cols = Math.Min(p.N, j0 + vq * w) - j0;
-                                    for (int ir = ic; ir < icEnd; ir += MR)
+                                    GemmEpilogue tileEp = ep;
+                                    if (tileEp.Bias != null) tileEp.Bias += j0;
+                                    GemmEpilogue* e = last && fuse ? &tileEp : null;
+                                    for (int ir = ic; ir < icEnd; ir += mr)
                                     {
                                         float* at = (float*)p.A + ir * p.RsA + k0 * p.CsA;
-                                        Tile(w, Math.Min(MR, icEnd - ir), vq, kc, at, p.RsA, p.CsA, panelB,
-                                            c + ir * ldc + j0, ldc, cols, add, last && bias != null ? bias + j0 : null);
+                                        Tile(w, Math.Min(mr, icEnd - ir), vq, kc, at, p.RsA, p.CsA, panelB, c + ir * ldc + j0, ldc, cols, add, e);
                                     }
                                     panelB += kc * vq * w;
                                 }
@@ -216,13 +330,19 @@ internal static unsafe class Gemm
 
                 if (!direct)
                 {
-                    float* bs = (float*)p.Bias;
+                    bool any = !ep.IsEmpty;
                     for (int i = r0; i < r1; i++)
                         for (int j = colStart; j < colEnd; j++)
                         {
                             float v = c[i * ldc + j];
-                            if (bs != null) v += bs[i * p.BiasRs + j * p.BiasCs];
-                            ((float*)p.C)[i * p.RsC + j * p.CsC] = v;
+                            float* dst = (float*)p.C + i * p.RsC + j * p.CsC;
+                            if (any)
+                            {
+                                if (ep.Bias != null) v += ep.Bias[i * p.BiasRs + j * p.BiasCs];
+                                if (ep.PreOffset != 0) dst[ep.PreOffset] = v;
+                                if (ep.Relu) v = (v <= 0f ? 0f : v) + ep.Shift;
+                            }
+                            *dst = v;
                         }
                 }
             }
@@ -272,47 +392,46 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Dispatches one micro-tile to the kernel specialized for its rows (4, or 1 at a time) and vectors.</summary>
-    private static void Tile(int w, int rows, int vecs, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, float* bias)
+    /// <summary>Dispatches one micro-tile to the kernel specialized for its rows (1 to 8) and vectors (1 to 6).</summary>
+    private static void Tile(int w, int rows, int vecs, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
     {
-        if (rows == MR)
+        switch (rows)
         {
-            if (w == GemmKernel512.Width) Tile512<G4>(vecs, kc, a, rsA, csA, b, c, ldc, cols, add, bias);
-            else Tile256<G4>(vecs, kc, a, rsA, csA, b, c, ldc, cols, add, bias);
+            case 1: Rows<G1>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 2: Rows<G2>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 3: Rows<G3>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 4: Rows<G4>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 5: Rows<G5>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 6: Rows<G6>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 7: Rows<G7>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            default: Rows<G8>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+        }
+    }
+
+    private static void Rows<TRows>(int w, int vecs, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+        where TRows : struct, IGemmConst
+    {
+        if (w == GemmKernel512.Width)
+        {
+            switch (vecs)
+            {
+                case 1: GemmKernel512.Tile<TRows, G1>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+                case 2: GemmKernel512.Tile<TRows, G2>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+                case 3: GemmKernel512.Tile<TRows, G3>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+                case 4: GemmKernel512.Tile<TRows, G4>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+                case 5: GemmKernel512.Tile<TRows, G5>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+                default: GemmKernel512.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            }
             return;
         }
-        for (int r = 0; r < rows; r++)
-        {
-            if (w == GemmKernel512.Width) Tile512<G1>(vecs, kc, a + r * rsA, rsA, csA, b, c + r * ldc, ldc, cols, add, bias);
-            else Tile256<G1>(vecs, kc, a + r * rsA, rsA, csA, b, c + r * ldc, ldc, cols, add, bias);
-        }
-    }
-
-    private static void Tile512<TRows>(int vecs, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, float* bias)
-        where TRows : struct, IGemmConst
-    {
         switch (vecs)
         {
-            case 1: GemmKernel512.Tile<TRows, G1>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 2: GemmKernel512.Tile<TRows, G2>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 3: GemmKernel512.Tile<TRows, G3>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 4: GemmKernel512.Tile<TRows, G4>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 5: GemmKernel512.Tile<TRows, G5>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            default: GemmKernel512.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-        }
-    }
-
-    private static void Tile256<TRows>(int vecs, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, float* bias)
-        where TRows : struct, IGemmConst
-    {
-        switch (vecs)
-        {
-            case 1: GemmKernel256.Tile<TRows, G1>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 2: GemmKernel256.Tile<TRows, G2>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 3: GemmKernel256.Tile<TRows, G3>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 4: GemmKernel256.Tile<TRows, G4>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            case 5: GemmKernel256.Tile<TRows, G5>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
-            default: GemmKernel256.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, bias); break;
+            case 1: GemmKernel256.Tile<TRows, G1>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 2: GemmKernel256.Tile<TRows, G2>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 3: GemmKernel256.Tile<TRows, G3>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 4: GemmKernel256.Tile<TRows, G4>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 5: GemmKernel256.Tile<TRows, G5>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            default: GemmKernel256.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
         }
     }
 }

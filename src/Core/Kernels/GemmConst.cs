@@ -17,4 +17,6 @@ internal readonly struct G3 : IGemmConst { public static int Value => 3; }
 internal readonly struct G4 : IGemmConst { public static int Value => 4; }
 internal readonly struct G5 : IGemmConst { public static int Value => 5; }
 internal readonly struct G6 : IGemmConst { public static int Value => 6; }
+internal readonly struct G7 : IGemmConst { public static int Value => 7; }
+internal readonly struct G8 : IGemmConst { public static int Value => 8; }
 #pragma warning restore CS1591

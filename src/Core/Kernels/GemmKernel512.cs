@@ -3,20 +3,20 @@ using System.Runtime.Intrinsics;
 
 namespace Mlp.Kernels;
 
-/// <summary>The Vector512 GEMM micro-kernel: a register-blocked tile of up to 4 rows × 6 vectors of C (96 columns).</summary>
+/// <summary>The Vector512 GEMM micro-kernel: a register-blocked tile of up to 8 rows × 6 vectors of C (16-lane vectors).</summary>
 /// <remarks>
-/// After GotoBLAS/BLIS: for each k, 4 elements of A are broadcast and multiplied into up to 6 16-lane vectors of the packed
-/// B panel, accumulating in 24 registers; with the 6 B vectors and the broadcast that is 31 of the 32 AVX-512 registers; the body is written out long-hand and specialized on
-/// <c>TRows</c> and <c>TVecs</c> (struct constants the JIT folds), so unused accumulators vanish.
-/// Every lane runs the same fused multiply-add chain, in the same k order, as <see cref="GemmScalar"/>, so results are
-/// bitwise equal to the scalar specification.
+/// After GotoBLAS/BLIS: for each k, <c>TRows</c> elements of A are broadcast and multiplied into <c>TVecs</c> 16-lane vectors of the
+/// packed B panel, accumulating in <c>TRows × TVecs</c> registers. The plan (<see cref="GemmPlan"/>) keeps that product at most 24
+/// (32 vector registers with AVX-512) or 12 (16 registers); the body is written out long-hand and specialized on the struct
+/// constants, so the JIT folds away every unused accumulator. Every lane runs the same fused multiply-add chain, in the same k
+/// order, as <see cref="GemmScalar"/>, so results are bitwise equal to the scalar specification whatever the tile shape.
 /// </remarks>
 [SkipLocalsInit]
 internal static unsafe class GemmKernel512
 {
     public const int Width = 16;
 
-    /// <summary>C[r, 0..cols) (+)= Σ_p A[r, p]·B[p, ·] for r &lt; TRows; then + bias when given.</summary>
+    /// <summary>C[r, 0..cols) (+)= Σ_p A[r, p]·B[p, ·] for r &lt; TRows; on the last k block, then the epilogue.</summary>
     /// <param name="kc">Depth of this k block.</param>
     /// <param name="a">A[0, 0] of the tile; element (r, p) is at <c>a + r·rsA + p·csA</c>.</param>
     /// <param name="rsA">A's row stride.</param>
@@ -26,16 +26,20 @@ internal static unsafe class GemmKernel512
     /// <param name="ldc">C's row stride.</param>
     /// <param name="cols">Valid columns in this panel (the rest of the last vector is padding and is not stored).</param>
     /// <param name="add">Add to C (a later k block) instead of overwriting it.</param>
-    /// <param name="bias">Null, or the bias for these columns, added after the sum (last k block only).</param>
+    /// <param name="ep">Null, or the epilogue of the last k block (bias, pre-activation copy, relu + shift), offset to this tile.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TRows, TVecs>(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, float* bias)
+    public static void Tile<TRows, TVecs>(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
         where TRows : struct, IGemmConst where TVecs : struct, IGemmConst
     {
         Vector512<float> c00 = default; Vector512<float> c01 = default; Vector512<float> c02 = default; Vector512<float> c03 = default; Vector512<float> c04 = default; Vector512<float> c05 = default;
         Vector512<float> c10 = default; Vector512<float> c11 = default; Vector512<float> c12 = default; Vector512<float> c13 = default; Vector512<float> c14 = default; Vector512<float> c15 = default;
         Vector512<float> c20 = default; Vector512<float> c21 = default; Vector512<float> c22 = default; Vector512<float> c23 = default; Vector512<float> c24 = default; Vector512<float> c25 = default;
         Vector512<float> c30 = default; Vector512<float> c31 = default; Vector512<float> c32 = default; Vector512<float> c33 = default; Vector512<float> c34 = default; Vector512<float> c35 = default;
-        float* a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA;
+        Vector512<float> c40 = default; Vector512<float> c41 = default; Vector512<float> c42 = default; Vector512<float> c43 = default; Vector512<float> c44 = default; Vector512<float> c45 = default;
+        Vector512<float> c50 = default; Vector512<float> c51 = default; Vector512<float> c52 = default; Vector512<float> c53 = default; Vector512<float> c54 = default; Vector512<float> c55 = default;
+        Vector512<float> c60 = default; Vector512<float> c61 = default; Vector512<float> c62 = default; Vector512<float> c63 = default; Vector512<float> c64 = default; Vector512<float> c65 = default;
+        Vector512<float> c70 = default; Vector512<float> c71 = default; Vector512<float> c72 = default; Vector512<float> c73 = default; Vector512<float> c74 = default; Vector512<float> c75 = default;
+        float* a1 = a + 1 * rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA, a6 = a + 6 * rsA, a7 = a + 7 * rsA;
         nint p = 0;
         for (; p < kc; p++, b += TVecs.Value * 16)
         {
@@ -83,10 +87,50 @@ internal static unsafe class GemmKernel512
                 if (TVecs.Value > 4) c34 = Vector512.FusedMultiplyAdd(x3, b4, c34);
                 if (TVecs.Value > 5) c35 = Vector512.FusedMultiplyAdd(x3, b5, c35);
             }
+            if (TRows.Value > 4)
+            {
+                Vector512<float> x4 = Vector512.Create(a4[o]);
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                if (TVecs.Value > 1) c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+                if (TVecs.Value > 2) c42 = Vector512.FusedMultiplyAdd(x4, b2, c42);
+                if (TVecs.Value > 3) c43 = Vector512.FusedMultiplyAdd(x4, b3, c43);
+                if (TVecs.Value > 4) c44 = Vector512.FusedMultiplyAdd(x4, b4, c44);
+                if (TVecs.Value > 5) c45 = Vector512.FusedMultiplyAdd(x4, b5, c45);
+            }
+            if (TRows.Value > 5)
+            {
+                Vector512<float> x5 = Vector512.Create(a5[o]);
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                if (TVecs.Value > 1) c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+                if (TVecs.Value > 2) c52 = Vector512.FusedMultiplyAdd(x5, b2, c52);
+                if (TVecs.Value > 3) c53 = Vector512.FusedMultiplyAdd(x5, b3, c53);
+                if (TVecs.Value > 4) c54 = Vector512.FusedMultiplyAdd(x5, b4, c54);
+                if (TVecs.Value > 5) c55 = Vector512.FusedMultiplyAdd(x5, b5, c55);
+            }
+            if (TRows.Value > 6)
+            {
+                Vector512<float> x6 = Vector512.Create(a6[o]);
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                if (TVecs.Value > 1) c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
+                if (TVecs.Value > 2) c62 = Vector512.FusedMultiplyAdd(x6, b2, c62);
+                if (TVecs.Value > 3) c63 = Vector512.FusedMultiplyAdd(x6, b3, c63);
+                if (TVecs.Value > 4) c64 = Vector512.FusedMultiplyAdd(x6, b4, c64);
+                if (TVecs.Value > 5) c65 = Vector512.FusedMultiplyAdd(x6, b5, c65);
+            }
+            if (TRows.Value > 7)
+            {
+                Vector512<float> x7 = Vector512.Create(a7[o]);
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+                if (TVecs.Value > 1) c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
+                if (TVecs.Value > 2) c72 = Vector512.FusedMultiplyAdd(x7, b2, c72);
+                if (TVecs.Value > 3) c73 = Vector512.FusedMultiplyAdd(x7, b3, c73);
+                if (TVecs.Value > 4) c74 = Vector512.FusedMultiplyAdd(x7, b4, c74);
+                if (TVecs.Value > 5) c75 = Vector512.FusedMultiplyAdd(x7, b5, c75);
+            }
         }
-        // Park the accumulators in a stack tile in one straight-line block, then add them into C from there: an epilogue
+        // Park the accumulators in a stack tile in one straight-line block, then finish C from there: an epilogue
         // with branches while 24 accumulators are live makes the JIT spill them inside the k loop.
-        float* t = stackalloc float[4 * 6 * 16];
+        float* t = stackalloc float[8 * 6 * 16];
         Vector512.Store(c00, t + 0);
         if (TVecs.Value > 1) Vector512.Store(c01, t + 16);
         if (TVecs.Value > 2) Vector512.Store(c02, t + 32);
@@ -111,28 +155,30 @@ internal static unsafe class GemmKernel512
         if (TRows.Value > 3 && TVecs.Value > 3) Vector512.Store(c33, t + 336);
         if (TRows.Value > 3 && TVecs.Value > 4) Vector512.Store(c34, t + 352);
         if (TRows.Value > 3 && TVecs.Value > 5) Vector512.Store(c35, t + 368);
-        Epilogue(t, TRows.Value, TVecs.Value * 16, c, ldc, cols, add, bias);
-    }
-
-    /// <summary>c[r, j] = (add ? c[r, j] + t[r, j] : t[r, j]) + bias[j], in that order, as the scalar specification does.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Epilogue(float* t, int rows, int lanes, float* c, nint ldc, int cols, bool add, float* bias)
-    {
-        for (int r = 0; r < rows; r++, c += ldc, t += 6 * 16)
-        {
-            int j = 0;
-            for (; j + 16 <= cols; j += 16)
-            {
-                Vector512<float> v = Vector512.Load(t + j);
-                if (add) v = Vector512.Load(c + j) + v;
-                if (bias != null) v += Vector512.Load(bias + j);
-                Vector512.Store(v, c + j);
-            }
-            for (; j < cols; j++)
-            {
-                float s = add ? c[j] + t[j] : t[j];
-                c[j] = bias != null ? s + bias[j] : s;
-            }
-        }
+        if (TRows.Value > 4) Vector512.Store(c40, t + 384);
+        if (TRows.Value > 4 && TVecs.Value > 1) Vector512.Store(c41, t + 400);
+        if (TRows.Value > 4 && TVecs.Value > 2) Vector512.Store(c42, t + 416);
+        if (TRows.Value > 4 && TVecs.Value > 3) Vector512.Store(c43, t + 432);
+        if (TRows.Value > 4 && TVecs.Value > 4) Vector512.Store(c44, t + 448);
+        if (TRows.Value > 4 && TVecs.Value > 5) Vector512.Store(c45, t + 464);
+        if (TRows.Value > 5) Vector512.Store(c50, t + 480);
+        if (TRows.Value > 5 && TVecs.Value > 1) Vector512.Store(c51, t + 496);
+        if (TRows.Value > 5 && TVecs.Value > 2) Vector512.Store(c52, t + 512);
+        if (TRows.Value > 5 && TVecs.Value > 3) Vector512.Store(c53, t + 528);
+        if (TRows.Value > 5 && TVecs.Value > 4) Vector512.Store(c54, t + 544);
+        if (TRows.Value > 5 && TVecs.Value > 5) Vector512.Store(c55, t + 560);
+        if (TRows.Value > 6) Vector512.Store(c60, t + 576);
+        if (TRows.Value > 6 && TVecs.Value > 1) Vector512.Store(c61, t + 592);
+        if (TRows.Value > 6 && TVecs.Value > 2) Vector512.Store(c62, t + 608);
+        if (TRows.Value > 6 && TVecs.Value > 3) Vector512.Store(c63, t + 624);
+        if (TRows.Value > 6 && TVecs.Value > 4) Vector512.Store(c64, t + 640);
+        if (TRows.Value > 6 && TVecs.Value > 5) Vector512.Store(c65, t + 656);
+        if (TRows.Value > 7) Vector512.Store(c70, t + 672);
+        if (TRows.Value > 7 && TVecs.Value > 1) Vector512.Store(c71, t + 688);
+        if (TRows.Value > 7 && TVecs.Value > 2) Vector512.Store(c72, t + 704);
+        if (TRows.Value > 7 && TVecs.Value > 3) Vector512.Store(c73, t + 720);
+        if (TRows.Value > 7 && TVecs.Value > 4) Vector512.Store(c74, t + 736);
+        if (TRows.Value > 7 && TVecs.Value > 5) Vector512.Store(c75, t + 752);
+        GemmEpilogue.Finish512(t, 6 * 16, TRows.Value, c, ldc, cols, add, ep);
     }
 }

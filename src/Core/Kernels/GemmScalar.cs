@@ -5,15 +5,16 @@ namespace Mlp.Kernels;
 /// </summary>
 /// <remarks>
 /// For each element, k is cut into blocks of <see cref="Gemm.KC"/>; within a block the products are chained with fused
-/// multiply-adds starting from zero, in ascending k; block sums are then added to C in ascending block order, and the
-/// bias (if any) last. The vector kernels run exactly this chain in every lane, so all paths agree bit for bit, for any
+/// multiply-adds starting from zero, in ascending k; block sums are then added to C in ascending block order, then the
+/// epilogue (<see cref="GemmEpilogue"/>): the bias (if any), the pre-activation copy (if asked), relu + shift (if asked). The vector kernels run exactly this chain in every lane, so all paths agree bit for bit, for any
 /// thread count.
 /// </remarks>
 internal static class GemmScalar
 {
-    /// <summary>C = op(A)·op(B) (+ bias per column), element order as in the remarks.</summary>
+    /// <summary>C = op(A)·op(B) (+ bias per column, then the optional pre copy and relu + shift), element order as in the remarks.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias)
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, ReadOnlySpan<float> bias,
+        Span<float> pre = default, bool relu = false, float shift = 0f)
     {
         int rsA = transA ? 1 : k, csA = transA ? m : 1;
         int rsB = transB ? 1 : n, csB = transB ? k : 1;
@@ -33,8 +34,14 @@ internal static class GemmScalar
                 }
                 for (int j = 0; j < n; j++) ci[j] = p0 == 0 ? block[j] : ci[j] + block[j];
             }
-            if (!bias.IsEmpty)
-                for (int j = 0; j < n; j++) ci[j] += bias[j];
+            for (int j = 0; j < n; j++)
+            {
+                float v = ci[j];
+                if (!bias.IsEmpty) v += bias[j];
+                if (!pre.IsEmpty) pre[i * n + j] = v;
+                if (relu) v = (v <= 0f ? 0f : v) + shift;
+                ci[j] = v;
+            }
         }
     }
 }

@@ -49,11 +49,28 @@ public static class Linear
             ArgumentNullException.ThrowIfNull(dy);
             if (dy.Rank != 2 || dy.Dims[0] != rows || dy.Dims[1] != outs)
                 throw new ArgumentException($"Linear backward: dy must be shaped like the output ({rows}, {outs}); got {Tensor.ShapeString(dy.Dims)}.", nameof(dy));
-            return [
-                needsDx ? Ops.MatMul(dy, w, transposeA: false, transposeB: true) : null,   // dx = dy·wᵀ
-                Ops.MatMul(x, dy, transposeA: true, transposeB: false),                    // dw = xᵀ·dy
-                Ops.SumRows(dy)];                                                          // db = Σ_rows dy
+            return Backward(x, w, dy.Data, Ops.SumRows(dy), needsDx);                    // db = Σ_rows dy
         });
+    }
+
+    /// <summary>
+    /// The products of the linear backward, <c>[dx = dy·wᵀ (or null), dw = xᵀ·dy, db]</c>, for a <c>dy</c> given as (n, out)
+    /// data and a bias gradient the caller already summed: <see cref="Forward(Tensor, Tensor, Tensor, bool)"/> sums it from dy,
+    /// <see cref="Ops.LinearReluBackward"/> in the same pass that applies the relu mask.
+    /// </summary>
+    internal static Tensor?[] Backward(Tensor x, Tensor w, ReadOnlySpan<float> dy, Tensor db, bool needsDx)
+    {
+        int rows = x.Dims[0], ins = x.Dims[1], outs = w.Dims[1];
+        Tensor? dx = null;
+        if (needsDx)
+        {
+            var dxData = GC.AllocateUninitializedArray<float>(checked(rows * ins));
+            Kernels.Gemm.Multiply(false, true, rows, ins, outs, dy, w.Data, dxData, default);   // dx = dy·wᵀ
+            dx = new Tensor(dxData, [rows, ins]);
+        }
+        var dw = GC.AllocateUninitializedArray<float>(checked(ins * outs));
+        Kernels.Gemm.Multiply(true, false, ins, outs, rows, x.Data, dy, dw, default);          // dw = xᵀ·dy
+        return [dx, new Tensor(dw, [ins, outs]), db];
     }
 
     internal static void CheckShapes(Tensor x, Tensor w, Tensor b)

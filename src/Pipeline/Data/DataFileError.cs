@@ -19,7 +19,7 @@ internal static class DataFileError
 
     /// <summary>
     /// Runs a reader. Our own <see cref="InvalidDataException"/>s pass through; any other exception (from gzip,
-    /// Razorvine, a cast on malformed data …) becomes an <see cref="InvalidDataException"/> naming the file.
+    /// a cast on malformed data …) becomes an <see cref="InvalidDataException"/> naming the file.
     /// Out-of-memory is not wrapped: the readers bound every allocation, so it would mean a bug, not a bad file.
     /// </summary>
     public static T Guard<T>(string name, Func<T> read)

@@ -108,6 +108,10 @@ public static class DataLoader
 
     private static DatasetSplits Split(Pair? train, Pair? test, string note)
     {
+        // Checked here, before any training: a model trained on one image size cannot be tested on another.
+        if (train != null && test != null && train.X.Shape[1] != test.X.Shape[1])
+            throw DataFileError.Invalid(test.ImagesName, $"has {test.X.Shape[1]} pixels per image but {train.ImagesName} has {train.X.Shape[1]}; " +
+                                                         "training and test images must be the same size.");
         var all = new Dataset(train?.X ?? test!.X, train?.Labels ?? test!.Labels, train?.ImagesName ?? test!.ImagesName);
         int n = all.Count;
         int nTrain;

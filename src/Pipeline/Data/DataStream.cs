@@ -6,29 +6,30 @@ namespace Mlp.Data;
 /// The bytes of one data file, gunzipped when they start with the gzip magic <c>1f 8b</c> (whatever the name
 /// says). Every read is bounded: a length taken from a header is checked against what the file can hold before
 /// anything is allocated, and where the length of the data is unknown (gzip, pipes) buffers grow only as data
-/// actually arrives, so a lying header fails on early end-of-data instead of allocating gigabytes.
+/// actually arrives, so a lying header fails on early end-of-data instead of allocating gigabytes. Gzip data may
+/// decompress to at most <see cref="DataLimits.MaxExpandedBytes"/> of its compressed size (the whole file's when it
+/// is seekable, else what has been read so far): a decompression bomb is refused, never expanded.
 /// </summary>
 internal sealed class DataStream : IDisposable
 {
-    // Deflate's best case is about 1032:1 (a 258-byte match coded in ~2 bits), so C compressed bytes
-    // decompress to at most ~1032·C bytes; a header that claims more cannot be telling the truth.
-    private const long MaxDeflateRatio = 1032;
     private const int FirstChunk = 1 << 20;
 
     private readonly Stream _stream;
+    private readonly CountingStream? _compressed;   // gzip of unknown length: the compressed bytes read so far
     private readonly long? _sourceBytes;   // bytes of the (possibly compressed) source from the start, if known
     private readonly long? _bound;         // upper bound on the decompressed length, if known
     private readonly bool _exact;          // _bound is the exact length (raw, seekable)
     private long _read;
 
-    private DataStream(Stream stream, string name, bool gzip, long? sourceBytes)
+    private DataStream(Stream stream, string name, bool gzip, long? sourceBytes, CountingStream? compressed)
     {
         _stream = stream;
+        _compressed = compressed;
         Name = name;
         IsGzip = gzip;
         _sourceBytes = sourceBytes;
         _exact = !gzip && sourceBytes.HasValue;
-        _bound = sourceBytes is long s ? (gzip ? s * MaxDeflateRatio : s) : null;
+        _bound = sourceBytes is long s ? (gzip ? DataLimits.MaxExpandedBytes(s) : s) : null;
     }
 
     /// <summary>The file's name, used in every message.</summary>
@@ -72,8 +73,9 @@ internal sealed class DataStream : IDisposable
         else raw = new PrefixedStream(magic[..got], source, leaveOpen: true);
 
         bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-        Stream stream = gzip ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false) : raw;
-        return new DataStream(stream, name, gzip, total);
+        CountingStream? counted = gzip && total is null ? new CountingStream(raw) : null;
+        Stream stream = gzip ? new GZipStream(counted ?? raw, CompressionMode.Decompress, leaveOpen: false) : raw;
+        return new DataStream(stream, name, gzip, total, counted);
     }
 
     /// <summary>Reads exactly <paramref name="count"/> bytes, or fails saying which part (<paramref name="what"/>) is truncated.</summary>
@@ -106,8 +108,8 @@ internal sealed class DataStream : IDisposable
         if (_bound is not long bound || _read + count <= bound) return;
         if (_exact)
             throw DataFileError.Invalid(Name, $"truncated: {what} needs {count} bytes but only {bound - _read} bytes remain in the file (or the header is corrupt).");
-        throw DataFileError.Invalid(Name, $"corrupt header: {what} needs {count} bytes but {_sourceBytes} bytes of gzip data can hold at most " +
-                                           $"{bound} bytes (deflate expands at most {MaxDeflateRatio}:1).");
+        throw DataFileError.Invalid(Name, $"corrupt header or decompression bomb: {what} needs {count} bytes but {_sourceBytes} bytes of gzip data " +
+                                           $"can hold at most {bound} bytes ({DataLimits.ExpansionHelp}).");
     }
 
     /// <summary>True when no byte follows what has been read.</summary>
@@ -148,9 +150,10 @@ internal sealed class DataStream : IDisposable
 
     private int ReadSome(Span<byte> buffer)
     {
+        int n;
         try
         {
-            return _stream.Read(buffer);
+            n = _stream.Read(buffer);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -158,7 +161,46 @@ internal sealed class DataStream : IDisposable
                 ? $"corrupt gzip data after {_read} decompressed bytes ({e.Message})"
                 : $"read failed after {_read} bytes ({e.Message})", e);
         }
+        if (IsGzip && n > 0)
+        {
+            long limit = _bound ?? DataLimits.MaxExpandedBytes(_compressed!.Count);
+            if (_read + n > limit)
+                throw DataFileError.Invalid(Name, $"decompression bomb: the gzip data expands beyond {limit} bytes, more than " +
+                                                   $"{(_bound.HasValue ? $"its {_sourceBytes} compressed bytes" : "the compressed bytes read so far")} may hold ({DataLimits.ExpansionHelp}).");
+        }
+        return n;
     }
 
     public void Dispose() => _stream.Dispose();
+
+    /// <summary>Counts the bytes read through it (the compressed side of a gzip stream of unknown length).</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long Count { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            Count += n;
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => Count; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
 }

@@ -9,7 +9,7 @@ public sealed class Dataset
     /// <param name="x">(n, features) inputs.</param>
     /// <param name="labels">n class labels, each ≥ 0.</param>
     /// <param name="source">Where the data came from (a path or a description), used in messages.</param>
-    /// <exception cref="ArgumentException">x is not 2-D, the counts disagree, or a label is negative.</exception>
+    /// <exception cref="ArgumentException">x is not 2-D, the counts disagree, or a label is negative or not below <see cref="DataLimits.MaxClasses"/>.</exception>
     public Dataset(Tensor x, int[] labels, string source)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -18,8 +18,13 @@ public sealed class Dataset
             throw new ArgumentException($"{source}: features must be (n, features); got {Tensor.ShapeString(x.Shape)}.", nameof(x));
         if (x.Shape[0] != labels.Length)
             throw new ArgumentException($"{source}: {x.Shape[0]} feature rows but {labels.Length} labels.", nameof(labels));
+        int maxClasses = DataLimits.MaxClasses;
         for (int i = 0; i < labels.Length; i++)
+        {
             if (labels[i] < 0) throw new ArgumentException($"{source}: label {i} is negative ({labels[i]}).", nameof(labels));
+            if (labels[i] >= maxClasses)
+                throw new ArgumentException($"{source}: label {i} is {labels[i]}; labels must be below {maxClasses} ({DataLimits.MaxClassesHelp}).", nameof(labels));
+        }
         X = x;
         Labels = (int[])labels.Clone();
         Source = source;

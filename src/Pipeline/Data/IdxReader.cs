@@ -11,6 +11,9 @@ namespace Mlp.Data;
 /// <remarks>
 /// Sizes in the header are checked before anything is allocated: their product must fit in one array and in
 /// what the file can hold, and data after the declared images or labels is an error (the header lies).
+/// Resource contract: the bytes are read only as they arrive and only up to what the header declares; gzip data may
+/// expand to at most <see cref="DataLimits.MaxExpandedBytes"/> of its compressed size (a bomb is refused); peak memory
+/// is the pixel bytes plus the float32 tensor returned (1.25× the result).
 /// </remarks>
 public static class IdxReader
 {
@@ -53,6 +56,8 @@ public static class IdxReader
             int cols = Dimension(data, header, 12, "cols");
             if (rows == 0 || cols == 0)
                 throw DataFileError.Invalid(name, $"the header says images are {rows}×{cols} pixels; an image needs at least one pixel.");
+            if ((long)rows * cols > Array.MaxLength)
+                throw DataFileError.Invalid(name, $"the header says images are {rows}×{cols} = {(long)rows * cols} pixels, more than one array can hold; the header is corrupt.");
             Int128 total = (Int128)n * rows * cols;
             if (total > Array.MaxLength)
                 throw DataFileError.Invalid(name, $"the header says {n} images of {rows}×{cols} = {total} pixels, more than one array can hold " +

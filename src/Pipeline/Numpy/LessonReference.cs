@@ -20,7 +20,8 @@ public sealed record LessonReference(
     /// <summary>Reads and checks a reference file.</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid npz, or an array is missing or has the wrong shape; the message names the array and both shapes.</exception>
-    public static LessonReference Load(string path) => FromArchive(NpzReader.Read(path));
+    public static LessonReference Load(string path) =>
+        FromArchive(NpzReader.Read(path, ["x", "targ", "w1", "b1", "w2", "b2", .. ComparedNames]));
 
     /// <summary>Checks the arrays of <paramref name="npz"/> against the lesson's shapes and wraps them.</summary>
     /// <exception cref="InvalidDataException">An array is missing or has the wrong shape; the message names the array and both shapes.</exception>

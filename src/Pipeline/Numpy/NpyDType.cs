@@ -39,4 +39,32 @@ public static class NpyDTypes
         NpyDType.UInt8 => "|u1",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown numpy dtype."),
     };
+
+    /// <summary>numpy's name of the type: <c>float32</c>, <c>float64</c>, <c>int64</c>, <c>int32</c> or <c>uint8</c>.</summary>
+    public static string Name(this NpyDType dtype) => dtype switch
+    {
+        NpyDType.Float32 => "float32",
+        NpyDType.Float64 => "float64",
+        NpyDType.Int64 => "int64",
+        NpyDType.Int32 => "int32",
+        NpyDType.UInt8 => "uint8",
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown numpy dtype."),
+    };
+
+    /// <summary>The supported types, for messages.</summary>
+    internal const string Supported = "supported are <f4, <f8, <i8, <i4 and |u1";
+
+    /// <summary>
+    /// The type a numpy <c>descr</c> names (<c>&lt;f4</c>, <c>|u1</c> …), or null when Mlp does not read it. The one
+    /// parser of numpy type strings: the .npy reader and the pickle reader both use it.
+    /// </summary>
+    internal static NpyDType? FromDescr(string descr) => descr switch
+    {
+        "<f4" => NpyDType.Float32,
+        "<f8" => NpyDType.Float64,
+        "<i8" => NpyDType.Int64,
+        "<i4" => NpyDType.Int32,
+        "|u1" or "<u1" or ">u1" or "=u1" => NpyDType.UInt8,
+        _ => null,
+    };
 }

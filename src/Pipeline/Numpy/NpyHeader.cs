@@ -20,7 +20,15 @@ internal static class NpyHeader
 
     /// <summary>Reads and checks the header from the start of <paramref name="data"/>, the whole file's bytes.</summary>
     /// <exception cref="InvalidDataException">The header is malformed or describes data Mlp does not read; the message names <paramref name="source"/>.</exception>
-    internal static Info Parse(ReadOnlySpan<byte> data, string source)
+    internal static Info Parse(ReadOnlySpan<byte> data, string source) => Parse(data, source, headerOnly: false);
+
+    /// <summary>
+    /// Reads the header from <paramref name="data"/>, the preamble and header only (no data after them is needed):
+    /// what <see cref="Info"/> says the data should be, so a reader can bound what it reads next.
+    /// </summary>
+    internal static Info ParseHeaderOnly(ReadOnlySpan<byte> data, string source) => Parse(data, source, headerOnly: true);
+
+    private static Info Parse(ReadOnlySpan<byte> data, string source, bool headerOnly)
     {
         if (data.Length < Magic.Length + 2 || !data[..Magic.Length].SequenceEqual(Magic))
             throw Bad(source, data.Length < Magic.Length + 2 && Magic.StartsWith(data)
@@ -88,6 +96,7 @@ internal static class NpyHeader
             throw Bad(source, $"the array of shape {Tensor.ShapeString(shape)} is in Fortran (column-major) order; only C order is supported — save np.ascontiguousarray(a) instead");
 
         long byteCount = count * dtype.ItemSize();
+        if (headerOnly) return new Info(dtype, shape, byteCount, (int)(prefix + headerLength));
         long available = data.Length - prefix - headerLength;
         if (byteCount > available)
             throw Bad(source, $"truncated: {descr} {Tensor.ShapeString(shape)} needs {byteCount} data bytes but only {available} follow the header");
@@ -96,18 +105,13 @@ internal static class NpyHeader
         return new Info(dtype, shape, byteCount, (int)(prefix + headerLength));
     }
 
-    private static NpyDType ParseDescr(string descr, string source) => descr switch
+    private static NpyDType ParseDescr(string descr, string source) => NpyDTypes.FromDescr(descr) ?? descr switch
     {
-        "<f4" => NpyDType.Float32,
-        "<f8" => NpyDType.Float64,
-        "<i8" => NpyDType.Int64,
-        "<i4" => NpyDType.Int32,
-        "|u1" or "<u1" or ">u1" or "=u1" => NpyDType.UInt8,
         _ when descr.Length >= 2 && descr[0] == '>' =>
             throw Bad(source, $"dtype '{descr}' is big-endian; only little-endian data is supported — save a.astype('<{descr[1..]}') instead"),
         _ when descr.Length >= 2 && descr[1] == 'O' =>
             throw Bad(source, $"dtype '{descr}' holds Python objects (pickles), which are not read for safety; save a numeric array instead"),
-        _ => throw Bad(source, $"dtype '{Printable(descr)}' is not supported; supported are <f4, <f8, <i8, <i4 and |u1"),
+        _ => throw Bad(source, $"dtype '{Printable(descr)}' is not supported; {NpyDTypes.Supported}"),
     };
 
     /// <summary>The bytes of a format 1.0 header (2.0 if the dict is longer than 65535 bytes), padded to a multiple of 64.</summary>

@@ -41,8 +41,7 @@ public static class NpzWriter
     {
         ArgumentNullException.ThrowIfNull(path);
         var list = Check(arrays);
-        using var file = File.Create(path);
-        WriteZip(file, list, level);
+        Mlp.Serialization.AtomicFile.Write(path, file => WriteZip(file, list, level));
     }
 
     private static void WriteZip(Stream stream, IEnumerable<KeyValuePair<string, NpyArray>> arrays, CompressionLevel level)

@@ -75,6 +75,17 @@ public static class CheckpointFile
         Parameters parameters = ModelFile.FromTorch(model, content.Tensors, path);
         IOptimizer optimizer = ReadOptimizer(Get("mlp.optimizer"), path);
         string[] bufferNames = Deserialize<string[]>(Get("mlp.optimizer.buffers"), "mlp.optimizer.buffers", path);
+        string[] needed = optimizer switch
+        {
+            Adam => [Adam.ExpAvg, Adam.ExpAvgSq],
+            Sgd { Momentum: not 0 } when Long("mlp.optimizer.step") > 0 => [Sgd.MomentumBuffer],
+            _ => [],
+        };
+        foreach (string b in needed)
+            if (!bufferNames.Contains(b))
+                throw new InvalidDataException($"{path}: the {optimizer.Name} state needs the optimizer buffer '{b}' but the checkpoint lists only [{string.Join(", ", bufferNames)}].");
+        if (bufferNames.Distinct(StringComparer.Ordinal).Count() != bufferNames.Length)
+            throw new InvalidDataException($"{path}: 'mlp.optimizer.buffers' names a buffer twice.");
         var buffers = bufferNames.Select(b => new KeyValuePair<string, Parameters>(b, ModelFile.FromTorch(model, content.Tensors, path, $"optimizer.{b}."))).ToArray();
         var loss = Get("mlp.loss") switch
         {
@@ -128,10 +139,25 @@ public static class CheckpointFile
         {
             var o = JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException($"{path}: 'mlp.optimizer' is not a JSON object.");
             float F(string k) => o[k]?.GetValue<float>() ?? throw new InvalidDataException($"{path}: 'mlp.optimizer' has no '{k}'.");
+            float In(string k, float lo, float hi, bool loOpen, bool hiOpen)
+            {
+                float v = F(k);
+                bool ok = float.IsFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
+                return ok ? v : throw new InvalidDataException(
+                    $"{path}: the optimizer's {k} is {v.ToString("R", CultureInfo.InvariantCulture)}; it must be in {(loOpen ? "(" : "[")}{lo}, {(float.IsPositiveInfinity(hi) ? "∞" : hi)}{(hiOpen ? ")" : "]")}.");
+            }
             return o["type"]?.GetValue<string>() switch
             {
-                "sgd" => new Sgd(F("lr")) { Momentum = F("momentum"), Dampening = F("dampening"), Nesterov = o["nesterov"]?.GetValue<bool>() ?? false, WeightDecay = F("weight_decay") },
-                "adam" => new Adam(F("lr")) { Beta1 = F("beta1"), Beta2 = F("beta2"), Epsilon = F("eps"), WeightDecay = F("weight_decay") },
+                "sgd" => new Sgd(In("lr", 0, float.PositiveInfinity, true, true))
+                {
+                    Momentum = In("momentum", 0, 1, false, true), Dampening = In("dampening", 0, 1, false, false),
+                    Nesterov = o["nesterov"]?.GetValue<bool>() ?? false, WeightDecay = In("weight_decay", 0, float.PositiveInfinity, false, true),
+                },
+                "adam" => new Adam(In("lr", 0, float.PositiveInfinity, true, true))
+                {
+                    Beta1 = In("beta1", 0, 1, false, true), Beta2 = In("beta2", 0, 1, false, true), Epsilon = In("eps", 0, float.PositiveInfinity, true, true),
+                    WeightDecay = In("weight_decay", 0, float.PositiveInfinity, false, true),
+                },
                 var t => throw new InvalidDataException($"{path}: unknown optimizer type '{t}'."),
             };
         }

@@ -31,7 +31,7 @@ public static class ModelFile
 
     /// <summary>Reads a model file written by <see cref="Save"/> (or any safetensors file with <c>mlp.layers</c> metadata and matching tensors).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="InvalidDataException">The file is corrupt, has no architecture, names a layer that is not built in, or its tensors do not match the architecture; the message names the file.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt, has no architecture, names a layer that is not built in, its tensors do not match the architecture, or a tensor holds NaN or ±∞; the message names the file (and the tensor).</exception>
     public static SavedModel Load(string path)
     {
         var content = SafeTensors.Load(path);
@@ -129,6 +129,13 @@ public static class ModelFile
                 throw new InvalidDataException($"{path}: no tensor '{prefix + spec.Name}' for {model.Architecture}.");
             if (!t.Shape.SequenceEqual(spec.TorchShape))
                 throw new InvalidDataException($"{path}: tensor '{prefix + spec.Name}' has shape {Tensor.ShapeString(t.Shape)}; {model.Architecture} needs {Tensor.ShapeString(spec.TorchShape)} (PyTorch layout).");
+            var values = t.AsSpan();
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values))
+            {
+                int k = 0;
+                while (float.IsFinite(values[k])) k++;
+                throw new InvalidDataException($"{path}: tensor '{prefix + spec.Name}' holds {values[k].ToString(System.Globalization.CultureInfo.InvariantCulture)} at flat index {k}; weights must be finite (the run that wrote it diverged).");
+            }
             r[i] = new NamedTensor(spec.Name, spec.TransposedInTorch && t.Rank == 2 ? t.Transpose() : t);
         }
         return Parameters.From(r);

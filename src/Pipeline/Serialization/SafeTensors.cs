@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Unicode;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mlp.Models;
@@ -13,6 +14,12 @@ namespace Mlp.Serialization;
 /// (<c>{"name": {"dtype": "F32", "shape": […], "data_offsets": [begin, end]}, "__metadata__": {…}}</c>), then the raw
 /// little-endian tensor bytes. Loading runs no code. Only float32 (<c>F32</c>) tensors are supported.
 /// </summary>
+/// <remarks>
+/// Resource contract: a file is read whole (it is never larger than one array, 2 GB, or it is refused before
+/// reading) and nothing is decompressed; every tensor's shape is checked against its byte range and the ranges must
+/// tile the data exactly, so peak memory is the file plus the tensors returned (about twice the data). Malformed
+/// headers (invalid JSON or UTF-8, duplicate keys, bad offsets) are <see cref="InvalidDataException"/>s naming the file.
+/// </remarks>
 public static class SafeTensors
 {
     private const long MaxHeaderBytes = 100 * 1024 * 1024; // the reference implementation's limit
@@ -84,6 +91,9 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file.", path);
+        long length = new FileInfo(path).Length;
+        if (length > Array.MaxLength)
+            throw new InvalidDataException($"{path}: not a valid safetensors file for Mlp: it has {length} bytes, more than the {Array.MaxLength} one array can hold.");
         return Deserialize(File.ReadAllBytes(path), path);
     }
 
@@ -92,6 +102,20 @@ public static class SafeTensors
     public static SafeTensorsContent Deserialize(byte[] bytes, string source)
     {
         ArgumentNullException.ThrowIfNull(bytes);
+        try
+        {
+            return Parse(bytes, source);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException or DecoderFallbackException)
+        {
+            // System.Text.Json's complaints about a header it cannot read: duplicate keys, invalid UTF-8, wrong kinds.
+            string why = e is ArgumentException && e.Message.Contains("same key", StringComparison.Ordinal) ? "the header repeats a key" : e.Message;
+            throw new InvalidDataException($"{source}: not a valid safetensors file: the header is malformed ({why}).", e);
+        }
+    }
+
+    private static SafeTensorsContent Parse(byte[] bytes, string source)
+    {
         InvalidDataException Bad(string what) => new($"{source}: not a valid safetensors file: {what}.");
         if (bytes.Length < 8) throw Bad($"it has {bytes.Length} bytes, fewer than the 8-byte header length");
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
@@ -100,7 +124,10 @@ public static class SafeTensors
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(bytes.AsSpan(8, (int)n)) as JsonObject ?? throw Bad("the header is not a JSON object");
+            var utf8 = bytes.AsSpan(8, (int)n);
+            if (!Utf8.IsValid(utf8)) throw Bad("the header is not valid UTF-8");
+            header = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                     ?? throw Bad("the header is not a JSON object");
         }
         catch (JsonException e) { throw Bad($"the header is not valid JSON ({e.Message})"); }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mlp.Models;
 
 namespace Mlp.Serialization;
@@ -6,4 +7,31 @@ namespace Mlp.Serialization;
 /// <param name="Model">The rebuilt model.</param>
 /// <param name="Parameters">Its parameters, named as in PyTorch's <c>state_dict</c>, in Mlp's layout.</param>
 /// <param name="Metadata">Everything in the file's <c>__metadata__</c> (e.g. <c>mlp.input_mean</c>).</param>
-public sealed record SavedModel(Model Model, Parameters Parameters, IReadOnlyDictionary<string, string> Metadata);
+public sealed record SavedModel(Model Model, Parameters Parameters, IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>Metadata key: the mean the inputs were normalized with in training.</summary>
+    public const string InputMeanKey = "mlp.input_mean";
+
+    /// <summary>Metadata key: the standard deviation the inputs were normalized with in training.</summary>
+    public const string InputStdKey = "mlp.input_std";
+
+    /// <summary>
+    /// The input normalization stored with the model, or null when the file stores none (neither key). A file that
+    /// stores one without the other, a value that is not a number, a non-finite mean, or a std that is not a finite
+    /// number &gt; 0 is refused: normalizing with it would silently give wrong predictions.
+    /// </summary>
+    /// <param name="source">The file's name for messages.</param>
+    /// <exception cref="InvalidDataException">The stored statistics are unusable; the message names <paramref name="source"/> and the key.</exception>
+    public (float Mean, float Std)? InputStatistics(string source)
+    {
+        bool hasMean = Metadata.TryGetValue(InputMeanKey, out var ms), hasStd = Metadata.TryGetValue(InputStdKey, out var ss);
+        if (!hasMean && !hasStd) return null;
+        if (!hasMean || !hasStd)
+            throw new InvalidDataException($"{source}: the metadata has '{(hasMean ? InputMeanKey : InputStdKey)}' but not '{(hasMean ? InputStdKey : InputMeanKey)}'.");
+        if (!float.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out float mean) || !float.IsFinite(mean))
+            throw new InvalidDataException($"{source}: '{InputMeanKey}' is '{ms}', not a finite number.");
+        if (!float.TryParse(ss, NumberStyles.Float, CultureInfo.InvariantCulture, out float std) || !float.IsFinite(std) || std <= 0)
+            throw new InvalidDataException($"{source}: '{InputStdKey}' is '{ss}', not a finite number > 0.");
+        return (mean, std);
+    }
+}

@@ -18,12 +18,72 @@ public class GemmTests
         (64, 784, 50), (37, 129, 520),
     ];
 
-    internal static float[] Run(SimdPath path, int threads, bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[]? bias = null)
+    internal static float[] Run(SimdPath path, int threads, bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[]? bias = null,
+        GemmPlan? plan = null)
     {
         var c = new float[m * n];
         Array.Fill(c, float.NaN); // every element must be written
-        Gemm.Multiply(ta, tb, m, n, k, a, b, c, bias ?? [], path, threads);
+        Gemm.Multiply(ta, tb, m, n, k, a, b, c, bias ?? [], new KernelOptions(path, threads, plan, ForceThreads: true));
         return c;
+    }
+
+    // Plan names (GemmPlan is internal): every tile shape and width any CPU may pick.
+    public static readonly TheoryData<string> Plans = new(GemmPlan.All.Select(p => p.ToString()));
+
+    private static GemmPlan PlanNamed(string name) => GemmPlan.All.Single(p => p.ToString() == name);
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Every_candidate_plan_equals_the_scalar_specification_bit_for_bit_on_1_and_2_threads(string planName)
+    {
+        GemmPlan plan = PlanNamed(planName);
+        int seed = 300;
+        foreach (var (m, n, k) in Shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    float[] a = Random(m * k, seed++), b = Random(k * n, seed++), bias = Random(n, seed++);
+                    float[] scalar = Run(SimdPath.Scalar, 1, ta, tb, m, n, k, a, b, bias);
+                    Assert.Equal(scalar, Run(SimdPath.Auto, 1, ta, tb, m, n, k, a, b, bias, plan));
+                    Assert.Equal(scalar, Run(SimdPath.Auto, 2, ta, tb, m, n, k, a, b, bias, plan));
+                }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void The_fused_epilogue_equals_product_plus_bias_then_the_relu_kernel_bit_for_bit(string pathName)
+    {
+        var path = Enum.Parse<SimdPath>(pathName);
+        int seed = 500;
+        foreach (var (m, n, k) in new[] { (9, 50, 784), (130, 10, 50), (5, 37, 3), (3, 784, 50), (784, 50, 64), (64, 50, 784) })
+            foreach (bool ta in new[] { false, true })
+                foreach (float shift in new[] { 0f, -0.5f })
+                {
+                    float[] a = Random(m * k, seed++), b = Random(k * n, seed++), bias = Random(n, seed++);
+                    float[] expectedPre = Run(path, 2, ta, false, m, n, k, a, b, bias);
+                    var expected = new float[m * n];
+                    ReluKernels.Forward(expectedPre, shift, expected, SimdPath.Scalar);
+                    foreach (GemmPlan? plan in GemmPlan.All.Select(p => (GemmPlan?)p).Prepend(null))
+                    {
+                        float[] c = new float[m * n], pre = new float[m * n];
+                        Array.Fill(c, float.NaN);
+                        Array.Fill(pre, float.NaN);
+                        Gemm.Multiply(ta, false, m, n, k, a, b, c, bias, pre, relu: true, shift, new KernelOptions(path, 2, plan, ForceThreads: true));
+                        Assert.Equal(expectedPre, pre);
+                        Assert.Equal(expected, c);
+                    }
+                }
+    }
+
+    [Fact]
+    public void The_default_options_choose_a_plan_by_measurement_and_give_the_scalar_bits()
+    {
+        float[] x = Random(500 * 784, 31), w = Random(784 * 50, 32);
+        var c = new float[500 * 50];
+        Gemm.Multiply(false, false, 500, 50, 784, x, w, c);
+        Assert.Equal(Run(SimdPath.Scalar, 1, false, false, 500, 50, 784, x, w), c);
+        if (Gemm.Effective(SimdPath.Auto) != SimdPath.Scalar)
+            Assert.Contains(Gemm.TunedPlans(), p => p.StartsWith("N m96 n50 k512", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -1,9 +1,16 @@
-namespace Mlp.Kernels;
+namespace Mlp;
 
-/// <summary>A small two-operand einsum: parse, check sizes, send matmul shapes to the GEMM, else loop.</summary>
-internal static class Einsum
+/// <summary>A small two-operand einsum: parse, check sizes, send matmul shapes to <see cref="MatMul(Tensor, Tensor, bool, bool)"/>, else loop.
+/// It lives with the tensor ops, above the kernels: the kernels never call back up.</summary>
+public static partial class Ops
 {
-    public static Tensor Run(string equation, Tensor a, Tensor b)
+    /// <summary>
+    /// A two-operand Einstein summation such as <c>"bi,bj->ij"</c> (PyTorch: <c>torch.einsum</c>).
+    /// Each operand has one letter per dimension; letters absent from the output are summed over.
+    /// An explicit <c>-&gt;</c> output is required. Products that are matrix multiplications go to the GEMM.
+    /// </summary>
+    /// <exception cref="ArgumentException">The equation is malformed or a letter has two different sizes.</exception>
+    public static Tensor Einsum(string equation, Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(equation);
         ArgumentNullException.ThrowIfNull(a);
@@ -47,15 +54,15 @@ internal static class Einsum
             {
                 char ra = sa.First(ch => ch != shared), rb = sb.First(ch => ch != shared);
                 if (output == $"{ra}{rb}")
-                    return Ops.MatMul(a, b, transposeA: sa[0] == shared, transposeB: sb[1] == shared);
+                    return MatMul(a, b, transposeA: sa[0] == shared, transposeB: sb[1] == shared);
                 if (output == $"{rb}{ra}")
-                    return Ops.MatMul(b, a, transposeA: sb[0] == shared, transposeB: sa[1] == shared);
+                    return MatMul(b, a, transposeA: sb[0] == shared, transposeB: sa[1] == shared);
             }
         }
-        return General(sa, sb, output, size, a, b);
+        return EinsumLoop(sa, sb, output, size, a, b);
     }
 
-    private static Tensor General(string sa, string sb, string output, Dictionary<char, int> size, Tensor a, Tensor b)
+    private static Tensor EinsumLoop(string sa, string sb, string output, Dictionary<char, int> size, Tensor a, Tensor b)
     {
         string all = new((output + sa + sb).Distinct().ToArray());
         int[] dims = all.Select(ch => size[ch]).ToArray();

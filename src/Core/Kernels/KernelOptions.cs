@@ -1,0 +1,67 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Mlp.Kernels;
+
+/// <summary>Which vector width the hand-written kernels may use; tests force each path.</summary>
+internal enum SimdPath { Auto, Vector512, Vector256, Scalar }
+
+/// <summary>
+/// A GEMM micro-tile plan: vector width in floats (16 or 8), rows of C per tile, and at most how many vectors per tile
+/// (so <c>Rows × Vecs</c> accumulators stay in registers), and whether to software-prefetch the next row block of a
+/// row-contiguous A into L2. Every plan computes the same bits; only speed differs.
+/// </summary>
+internal readonly record struct GemmPlan(int Width, int Rows, int Vecs, bool Prefetch = false)
+{
+    /// <summary>Tiles for 32 vector registers (AVX-512, also for its 256-bit vectors): 24 accumulators + B vectors + a broadcast.</summary>
+    private static readonly (int Rows, int Vecs)[] Tiles32 = [(6, 4), (4, 6), (8, 3)];
+
+    /// <summary>Tiles for 16 vector registers (AVX2 without AVX-512): 12 accumulators.</summary>
+    private static readonly (int Rows, int Vecs)[] Tiles16 = [(4, 3), (6, 2), (8, 1)];
+
+    /// <summary>The plans worth timing on this CPU for a requested path; empty for the scalar path.</summary>
+    public static GemmPlan[] Candidates(SimdPath requested)
+    {
+        SimdPath path = Gemm.Effective(requested);
+        if (path == SimdPath.Scalar) return [];
+        var tiles = Avx512F.VL.IsSupported ? Tiles32 : Tiles16;
+        var widths = path switch
+        {
+            SimdPath.Vector512 => new[] { 16 },
+            SimdPath.Vector256 => [8],
+            _ => [16, 8],
+        };
+        return [.. widths.SelectMany(w => tiles.Select(t => new GemmPlan(w, t.Rows, t.Vecs)))];
+    }
+
+    /// <summary>Every plan any CPU might pick, for tests that force each one (a plan wider than the CPU falls back to Vector256).</summary>
+    public static IEnumerable<GemmPlan> All =>
+        from w in new[] { 16, 8 } from t in Tiles32.Concat(Tiles16) from pf in new[] { false, true } select new GemmPlan(w, t.Rows, t.Vecs, pf);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"V{Width * 32} {Rows}×{Vecs}{(Prefetch ? " pf" : "")}";
+}
+
+/// <summary>
+/// The explicit settings of the kernels, passed by callers (tests and benchmarks force paths, plans and thread counts this way);
+/// there is no static mutable setting. <see cref="Default"/> picks the widest path, a plan measured on this CPU, and the
+/// thread count per product by measured benefit.
+/// </summary>
+/// <param name="Path">SIMD path; <see cref="SimdPath.Auto"/> lets the GEMM choose (and time) among all the CPU accelerates.</param>
+/// <param name="MaxThreads">Upper bound on threads (0: the processor count).</param>
+/// <param name="Plan">Force one GEMM plan (tests); null to choose by measurement.</param>
+/// <param name="ForceThreads">Use exactly <c>min(MaxThreads, work units)</c> threads instead of choosing by measured benefit (tests).</param>
+internal sealed record KernelOptions(SimdPath Path = SimdPath.Auto, int MaxThreads = 0, GemmPlan? Plan = null, bool ForceThreads = false)
+{
+    /// <summary>Auto everything.</summary>
+    public static readonly KernelOptions Default = new();
+
+    /// <summary>The thread bound in effect.</summary>
+    public int Threads => MaxThreads <= 0 ? Environment.ProcessorCount : Math.Min(MaxThreads, Environment.ProcessorCount);
+
+    /// <summary>Whether Vector512 is usable on this CPU and runtime.</summary>
+    public static bool Has512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    /// <summary>Whether Vector256 with FMA is usable on this CPU and runtime.</summary>
+    public static bool Has256 => Vector256.IsHardwareAccelerated && Fma.IsSupported;
+}
