@@ -15,6 +15,26 @@ public class LessonReferenceTests
         return path;
     }
 
+    [Theory]
+    [InlineData(-0.5f, LessonRelu.Shifted)]
+    [InlineData(0f, LessonRelu.Plain)]
+    public void The_files_relu_shift_picks_the_relu_we_compute_with(float shift, LessonRelu expected)
+    {
+        string path = WriteVariant((name, a) => a);
+        try
+        {
+            Assert.Equal(LessonRelu.Plain, LessonReference.Load(path).Relu); // absent: plain
+            var with = NpzReader.Read(path).Append(new("relu_shift", NpyArray.FromTensor(Tensor.Scalar(shift)))).ToList();
+            NpzWriter.Write(path, with);
+            var reference = LessonReference.Load(path);
+            Assert.Equal(expected, reference.Relu);
+            // The fixture is torch's plain relu: read as shifted, our output moves by −0.5·Σw2 and the comparison fails.
+            var outError = reference.Compare().Single(e => e.Name == "out");
+            Assert.Equal(expected == LessonRelu.Plain, outError.Within(1e-4));
+        }
+        finally { File.Delete(path); }
+    }
+
     [Fact]
     public void A_missing_array_is_named_with_the_arrays_the_file_has()
     {
