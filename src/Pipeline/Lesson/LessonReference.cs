@@ -1,4 +1,6 @@
-namespace Mlp.Numpy;
+using Mlp.Numpy;
+
+namespace Mlp.Lessons;
 
 /// <summary>
 /// A PyTorch reference for the lesson's model, as written by <c>tools/torch_reference.py</c>: inputs, weights,
