@@ -23,6 +23,7 @@ internal static class Program
         GradcheckCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
+        ExportCommand.Create(),
         PlotCommand.Create(),
         BenchCommand.Create(),
     ];

@@ -76,3 +76,13 @@ module Model =
     let load (path: string) : Model * Parameters =
         let m = Mlp.Serialization.ModelFile.Load path
         m.Model, m.Parameters
+
+    /// Loads a model file whose layers include the user's own, rebuilt by `registry`
+    /// (`Mlp.Models.LayerRegistry.BuiltIn.With("Scale", "Scale(f)", factory)`).
+    let loadWith (registry: LayerRegistry) (path: string) : Model * Parameters =
+        let m = Mlp.Serialization.ModelFile.Load(path, registry)
+        m.Model, m.Parameters
+
+    /// Loads the parameters of `model` (whose layers may be the user's own) from a model file written for it.
+    let loadParameters (model: Model) (path: string) : Parameters =
+        (Mlp.Serialization.ModelFile.Load(path, model)).Parameters

@@ -58,7 +58,7 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
     /// <summary>Trains on <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentException">A column is missing; the features are not a known-size vector of Single; the label is not a key, UInt32, Int32 or Single; the data has no rows. The message names the column.</exception>
     /// <exception cref="InvalidDataException">A row has non-finite features, a vector of the wrong size, or a label outside the classes (missing key, negative, not whole); the message names the column and row.</exception>
-    /// <exception cref="NonFiniteLossException">The loss diverged (try a smaller learning rate).</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a parameter became non-finite (try a smaller learning rate).</exception>
     public MlpTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);

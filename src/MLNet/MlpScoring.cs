@@ -14,12 +14,11 @@ internal static class MlpScoring
     {
         if (features.Length != t.Features)
             throw new ArgumentException($"Features column '{t.FeatureColumnName}': a row of {features.Length} values, but the model takes {t.Features}.");
-        var logits = t.Model.Predict(t.Parameters, Tensor.FromArray(features.ToArray(), 1, t.Features)).AsSpan();
+        var logits = t.Model.Predict(t.Parameters, Tensor.FromArray(features.ToArray(), 1, t.Features));
+        Softmax.Rows(logits).AsSpan().CopyTo(probabilities);
+        var l = logits.AsSpan();
         int best = 0;
-        for (int k = 1; k < logits.Length; k++) if (logits[k] > logits[best]) best = k;
-        float max = logits[best], sum = 0;
-        for (int k = 0; k < logits.Length; k++) sum += probabilities[k] = MathF.Exp(logits[k] - max);   // stable: shift by the max
-        for (int k = 0; k < logits.Length; k++) probabilities[k] /= sum;
+        for (int k = 1; k < l.Length; k++) if (l[k] > l[best]) best = k;
         return best;
     }
 

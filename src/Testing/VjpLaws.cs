@@ -73,9 +73,11 @@ public static class VjpLaws
         public string? Failure { get; private set; }
         public void OnStartFixture(Type t) { }
         public void OnArguments(int ntest, Microsoft.FSharp.Collections.FSharpList<object> args,
-            Microsoft.FSharp.Core.FSharpFunc<int, Microsoft.FSharp.Core.FSharpFunc<Microsoft.FSharp.Collections.FSharpList<object>, string>> every) { }
+            Microsoft.FSharp.Core.FSharpFunc<int, Microsoft.FSharp.Core.FSharpFunc<Microsoft.FSharp.Collections.FSharpList<object>, string>> every)
+        { }
         public void OnShrink(Microsoft.FSharp.Collections.FSharpList<object> args,
-            Microsoft.FSharp.Core.FSharpFunc<Microsoft.FSharp.Collections.FSharpList<object>, string> everyShrink) { }
+            Microsoft.FSharp.Core.FSharpFunc<Microsoft.FSharp.Collections.FSharpList<object>, string> everyShrink)
+        { }
         public void OnFinished(string name, TestResult result)
         {
             if (result.IsFailed || result.IsExhausted)

@@ -1,10 +1,13 @@
 module Mlp.FSharp.Tests.ReadmeExample
 
+// readme:using-mlp-from-fsharp:begin
 open Mlp.FSharp
+// readme:using-mlp-from-fsharp:end
 
 /// The README's "Using Mlp from F#" example; ReadmeSnippets checks the README shows exactly this code.
 let run (dataDir: string) =
     // readme:using-mlp-from-fsharp:begin
+
     let splits = Data.load dataDir |> Data.normalize                 // training mean and std for every split
 
     // A layer is a pure function: output, and an F# function from output gradient to input gradients.

@@ -142,14 +142,4 @@ public sealed class MlpPipelineTests(FashionMnistRows rows, ITestOutputHelper ou
     }
 }
 
-public sealed class FashionRow
-{
-    public float Label { get; set; }
-    [VectorType(FashionMnistRows.Pixels)] public float[] Pixels { get; set; } = [];
-}
-
-public sealed class FashionPrediction
-{
-    public uint PredictedLabel { get; set; }
-    public float[] Score { get; set; } = [];
-}
+// FashionRow and FashionPrediction are the README example's types (ReadmeExample.cs).

@@ -1,13 +1,16 @@
+// readme:mlnet:begin
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mlp.MLNet;
+// readme:mlnet:end
 
 namespace Mlp.MLNet.Tests;
 
-/// <summary>The README's "Using Mlp in ML.NET" example, compiled here; a test checks README.md holds this exact text.</summary>
+/// <summary>The README's "Using Mlp in ML.NET" example, compiled here (tests/Unit/Readme/ReadmeCodeBlockTests checks README.md shows the marked regions).</summary>
 public static class ReadmeExample
 {
-    // README-BEGIN
+    // readme:mlnet:begin
+
     public static double TrainFashion(string trainCsv, string testCsv, string modelPath)
     {
         var ml = new MLContext(seed: 0);
@@ -32,5 +35,20 @@ public static class ReadmeExample
         var engine = ml.Model.CreatePredictionEngine<FashionRow, FashionPrediction>(loaded);
         return metrics.MicroAccuracy;
     }
-    // README-END
+
+    // readme:mlnet:end
 }
+
+// readme:mlnet:begin
+public sealed class FashionRow                            // one CSV row: label, then 784 pixels
+{
+    public float Label { get; set; }
+    [VectorType(784)] public float[] Pixels { get; set; } = [];
+}
+
+public sealed class FashionPrediction                     // what the Mlp stage adds
+{
+    public uint PredictedLabel { get; set; }              // a key: 1 + the class index
+    public float[] Score { get; set; } = [];              // softmax probabilities
+}
+// readme:mlnet:end

@@ -1,7 +1,11 @@
+// readme:testing-your-own-layer:begin
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Mlp;
 using Mlp.Testing;
+using Xunit;
+// readme:testing-your-own-layer:end
 
 namespace Mlp.Tests.LawKit;
 

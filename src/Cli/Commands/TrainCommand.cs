@@ -153,7 +153,7 @@ internal static class TrainCommand
         {
             result = RunWithProgress(r.Json, model, optimizer, start, data, options, checkpointPath, log, inputStats, cts.Token);
         }
-        catch (NonFiniteLossException e)
+        catch (TrainingDivergedException e)
         {
             double lr = BaseLearningRate(optimizer);
             throw new CheckFailedException($"{e.Message}{(double.IsNaN(lr) ? "" : $" For example: --lr {(lr / 10).ToString("G3", CultureInfo.InvariantCulture)}")}");
@@ -194,7 +194,7 @@ internal static class TrainCommand
     }
 
     /// <summary>Metadata keys for the input normalization a saved model expects.</summary>
-    internal const string InputMeanKey = "mlp.input_mean", InputStdKey = "mlp.input_std";
+    internal const string InputMeanKey = InputNormalization.MeanKey, InputStdKey = InputNormalization.StdKey;
 
     /// <summary>Metadata key for the number of training rows the normalization was computed on (a resume checks it).</summary>
     internal const string InputRowsKey = "mlp.input_train_rows";

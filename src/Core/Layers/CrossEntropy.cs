@@ -6,7 +6,7 @@ namespace Mlp;
 /// (<c>reduction='mean'</c>), i.e. <c>F.nll_loss(F.log_softmax(logits, 1), labels)</c>.
 /// </summary>
 /// <remarks>
-/// Stable via logsumexp (see <see cref="LogSoftmax"/>). The gradient is the lesson's
+/// Stable via <see cref="Softmax"/>'s logsumexp. The gradient is the lesson's
 /// <c>(softmax(x) − onehot(labels)) / n</c>, computed in one fused pass from the probabilities kept by the forward.
 /// </remarks>
 public static class CrossEntropy
@@ -37,10 +37,8 @@ public static class CrossEntropy
             if ((uint)label >= (uint)c)
                 throw new ArgumentException($"CrossEntropy: label {label} of row {i} is outside [0, {c}) for logits {Tensor.ShapeString(logits.Dims)}.", nameof(labels));
             var row = logits.Data.AsSpan(i * c, c);
-            float lse = LogSoftmax.LogSumExp(row);
+            float lse = Softmax.Row(row, probs.AsSpan(i * c, c));                // softmax, kept for backward
             total += (double)lse - row[label];                                  // −log p[label] = lse − x[label]
-            var p = probs.AsSpan(i * c, c);
-            for (int j = 0; j < c; j++) p[j] = MathF.Exp(row[j] - lse);          // softmax, kept for backward
         }
         var copy = (int[])labels.Clone();
         return new(Tensor.Scalar((float)(total / n)), dl =>

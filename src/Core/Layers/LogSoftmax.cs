@@ -4,8 +4,7 @@ namespace Mlp;
 /// Row-wise log-softmax: <c>y[i, j] = x[i, j] − logsumexp(x[i, :])</c>. PyTorch: <c>F.log_softmax(x, dim=1)</c>.
 /// </summary>
 /// <remarks>
-/// Stable for any finite logits: each row's maximum is subtracted before exponentiating
-/// (<c>logsumexp(x) = m + log Σ exp(x − m)</c>, m = max x), and the sum is accumulated in double.
+/// Stable for any finite logits: the logsumexp is <see cref="Softmax"/>'s, whose probabilities the backward reuses.
 /// </remarks>
 public static class LogSoftmax
 {
@@ -20,10 +19,11 @@ public static class LogSoftmax
             throw new ArgumentException($"LogSoftmax needs (n, c) logits; got {Tensor.ShapeString(x.Dims)}.", nameof(x));
         int n = x.Dims[0], c = x.Dims[1];
         var y = new float[x.Length];
+        var probs = new float[x.Length];                                        // softmax(x), kept for backward
         for (int i = 0; i < n; i++)
         {
             var row = x.Data.AsSpan(i * c, c);
-            float lse = LogSumExp(row);
+            float lse = Softmax.Row(row, probs.AsSpan(i * c, c));
             var dst = y.AsSpan(i * c, c);
             for (int j = 0; j < c; j++) dst[j] = row[j] - lse;
         }
@@ -38,21 +38,9 @@ public static class LogSoftmax
                 double sum = 0;
                 foreach (float v in g) sum += v;
                 for (int j = 0; j < c; j++)
-                    dx[i * c + j] = (float)(g[j] - Math.Exp(y[i * c + j]) * sum); // ∂y_k/∂x_j = δ_kj − softmax_j
+                    dx[i * c + j] = (float)(g[j] - probs[i * c + j] * sum);      // ∂y_k/∂x_j = δ_kj − softmax_j
             }
             return new Tensor(dx, [n, c]);
         });
-    }
-
-    /// <summary><c>log Σ exp(row)</c> computed as <c>m + log Σ exp(row − m)</c> with m = max(row); −∞ for an empty row.</summary>
-    internal static float LogSumExp(ReadOnlySpan<float> row)
-    {
-        if (row.Length == 0) return float.NegativeInfinity;
-        float m = row[0];
-        for (int j = 1; j < row.Length; j++) if (row[j] > m || float.IsNaN(row[j])) m = row[j];
-        if (float.IsInfinity(m) || float.IsNaN(m)) return m; // all −∞, a +∞ or a NaN: the sum is that value
-        double s = 0;
-        foreach (float v in row) s += Math.Exp(v - m);
-        return (float)(m + Math.Log(s));
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Mlp.Models;
 
@@ -10,7 +9,7 @@ namespace Mlp.Models;
 /// over the Core layer's own forward and backward (for example <see cref="Tape.Linear"/>); <see cref="Create(string, IReadOnlyList{ParameterSpec}, Func{Rng, IReadOnlyList{Tensor}}, Func{IReadOnlyList{Tensor}, Tensor, Vjp{Tensor[]}})"/>
 /// (or <see cref="CreateActivation"/>) makes a user's own function a layer that composes exactly like them.
 /// </summary>
-public sealed partial class Layer
+public sealed class Layer
 {
     private readonly Func<Tape, Node, IReadOnlyList<Node>, Node> record;
     private readonly Func<Rng, IReadOnlyList<Tensor>> init;
@@ -124,6 +123,16 @@ public sealed partial class Layer
     public static Layer ShiftedRelu(float shift) =>
         new($"ShiftedReLU({shift.ToString("R", CultureInfo.InvariantCulture)})", [], _ => [], (t, x, _) => t.ShiftedRelu(x, shift), builtIn: true);
 
+    /// <summary>
+    /// Leaky relu <c>x &gt; 0 ? x : slope·x</c> (<see cref="Mlp.LeakyRelu"/>). PyTorch: <c>nn.LeakyReLU(negative_slope)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="slope"/> is not finite.</exception>
+    public static Layer LeakyRelu(float slope = Mlp.LeakyRelu.DefaultSlope)
+    {
+        if (!float.IsFinite(slope)) throw new ArgumentException($"LeakyReLU: the slope must be finite; got {slope}.", nameof(slope));
+        return new($"LeakyReLU({slope.ToString("R", CultureInfo.InvariantCulture)})", [], _ => [], (t, x, _) => t.LeakyRelu(x, slope), builtIn: true);
+    }
+
     // ------------------------------------------------------------------ user layers
 
     /// <summary>
@@ -188,28 +197,10 @@ public sealed partial class Layer
 
     // ------------------------------------------------------------------ parsing (model files)
 
-    [GeneratedRegex(@"^\s*(?<type>[A-Za-z]+)\((?<args>[^()]*)\)\s*$")]
-    private static partial Regex SpecPattern();
-
-    /// <summary>Rebuilds a built-in layer from its <see cref="Name"/>: <c>Linear(784, 100)</c>, <c>ReLU()</c>, <c>ShiftedReLU(-0.5)</c>.</summary>
+    /// <summary>
+    /// Rebuilds a built-in layer from its <see cref="Name"/>: <c>Linear(784, 100)</c>, <c>ReLU()</c>, <c>ShiftedReLU(-0.5)</c>,
+    /// <c>LeakyReLU(0.01)</c> (<see cref="LayerRegistry.BuiltIn"/>; a registry with the user's own layers parses those too).
+    /// </summary>
     /// <exception cref="FormatException">The text names no built-in layer; the message lists the known ones.</exception>
-    public static Layer Parse(string spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        var m = SpecPattern().Match(spec);
-        string[] args = m.Success ? m.Groups["args"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [];
-        switch (m.Success ? m.Groups["type"].Value : "")
-        {
-            case "Linear" when args.Length == 2
-                && int.TryParse(args[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) && i > 0
-                && int.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int o) && o > 0:
-                return Linear(i, o);
-            case "ReLU" when args.Length == 0:
-                return Relu();
-            case "ShiftedReLU" when args.Length == 1 && float.TryParse(args[0], NumberStyles.Float, CultureInfo.InvariantCulture, out float s):
-                return ShiftedRelu(s);
-            default:
-                throw new FormatException($"'{spec}' is not a built-in layer; known: Linear(in, out), ReLU(), ShiftedReLU(shift).");
-        }
-    }
+    public static Layer Parse(string spec) => LayerRegistry.BuiltIn.Parse(spec);
 }

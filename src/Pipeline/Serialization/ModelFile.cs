@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mlp.Data;
 using Mlp.Models;
 
 namespace Mlp.Serialization;
@@ -16,11 +17,35 @@ public static class ModelFile
     /// <summary>Metadata key: what the file is, <c>model</c> or <c>checkpoint</c>.</summary>
     public const string KindKey = "mlp.kind";
 
-    /// <summary>Writes <paramref name="model"/>'s architecture and <paramref name="parameters"/> to <paramref name="path"/> atomically.</summary>
+    /// <summary>
+    /// Writes <paramref name="model"/>'s architecture, <paramref name="parameters"/> and the input
+    /// <paramref name="normalization"/> it was trained with to <paramref name="path"/> atomically, so that
+    /// <c>mlp eval</c>, <c>mlp export</c> and <see cref="SavedModel.Normalization"/> find the statistics.
+    /// </summary>
     /// <param name="path">The <c>.safetensors</c> file to create or replace.</param>
     /// <param name="model">The model.</param>
     /// <param name="parameters">Its parameters.</param>
-    /// <param name="metadata">Extra string metadata (e.g. normalization statistics), or null.</param>
+    /// <param name="normalization">The training mean and std, e.g. from <see cref="Data.Normalization.ByTrainStatistics"/>.</param>
+    /// <param name="metadata">Extra string metadata, or null.</param>
+    /// <exception cref="ArgumentException">The parameters do not match the model, or the normalization is not finite.</exception>
+    public static void Save(string path, Model model, Parameters parameters, InputNormalization normalization,
+                            IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata != null) foreach (var kv in metadata) meta[kv.Key] = kv.Value;
+        foreach (var kv in normalization.ToMetadata()) meta[kv.Key] = kv.Value;
+        Save(path, model, parameters, meta);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/>'s architecture and <paramref name="parameters"/> to <paramref name="path"/> atomically.
+    /// The file carries an input normalization only if <paramref name="metadata"/> has <see cref="InputNormalization.MeanKey"/>
+    /// and <see cref="InputNormalization.StdKey"/>; prefer the overload taking an <see cref="InputNormalization"/>.
+    /// </summary>
+    /// <param name="path">The <c>.safetensors</c> file to create or replace.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="parameters">Its parameters.</param>
+    /// <param name="metadata">Extra string metadata, or null.</param>
     /// <exception cref="ArgumentException">The parameters do not match the model.</exception>
     public static void Save(string path, Model model, Parameters parameters, IReadOnlyDictionary<string, string>? metadata)
     {
@@ -29,18 +54,48 @@ public static class ModelFile
         SafeTensors.Save(path, ToTorch(model, parameters), Metadata(model, "model", metadata));
     }
 
-    /// <summary>Reads a model file written by <see cref="Save"/> (or any safetensors file with <c>mlp.layers</c> metadata and matching tensors).</summary>
+    /// <summary>Reads a model file written by <see cref="Save(string, Model, Parameters, InputNormalization, IReadOnlyDictionary{string, string})"/> (or any safetensors file with <c>mlp.layers</c> metadata and matching tensors).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">The file is corrupt, has no architecture, names a layer that is not built in, its tensors do not match the architecture, or a tensor holds NaN or ±∞; the message names the file (and the tensor).</exception>
-    public static SavedModel Load(string path)
+    public static SavedModel Load(string path) => Load(path, LayerRegistry.BuiltIn);
+
+    /// <summary>
+    /// Reads a model file whose layers <paramref name="registry"/> can rebuild: the built-ins and the user's own layers
+    /// registered with <see cref="LayerRegistry.With"/>.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt, has no architecture, names a layer the registry does not know, or its tensors do not match the architecture; the message names the file.</exception>
+    public static SavedModel Load(string path, LayerRegistry registry)
     {
+        ArgumentNullException.ThrowIfNull(registry);
         var content = SafeTensors.Load(path);
-        Model model = ReadArchitecture(content.Metadata, path);
+        Model model = ReadArchitecture(content.Metadata, path, registry);
         return new SavedModel(model, FromTorch(model, content.Tensors, path), content.Metadata);
     }
 
     /// <summary>
-    /// The bytes <see cref="Save"/> writes, for a model kept inside another container (e.g. an ML.NET model zip).
+    /// Reads a model file into <paramref name="model"/>, whose layers may be the user's own: the file's architecture must
+    /// name the same layers (<see cref="Layer.Name"/>) in the same order.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt, its architecture differs from the model's, or its tensors do not match; the message names the file and both architectures.</exception>
+    public static SavedModel Load(string path, Model model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var content = SafeTensors.Load(path);
+        if (content.Metadata.TryGetValue(LayersKey, out string? json))
+        {
+            string[]? names;
+            try { names = JsonSerializer.Deserialize<string[]>(json); }
+            catch (JsonException e) { throw new InvalidDataException($"{path}: '{LayersKey}' is not a JSON array of strings ({e.Message})."); }
+            if (names is null || !names.SequenceEqual(model.Layers.Select(l => l.Name)))
+                throw new InvalidDataException($"{path}: the file holds {string.Join(" → ", names ?? [])}, not {model.Architecture}.");
+        }
+        return new SavedModel(model, FromTorch(model, content.Tensors, path), content.Metadata);
+    }
+
+    /// <summary>
+    /// The bytes <see cref="Save(string, Model, Parameters, InputNormalization, IReadOnlyDictionary{string, string})"/> writes, for a model kept inside another container (e.g. an ML.NET model zip).
     /// </summary>
     /// <exception cref="ArgumentException">The parameters do not match the model.</exception>
     public static byte[] Serialize(Model model, Parameters parameters, IReadOnlyDictionary<string, string>? metadata)
@@ -50,7 +105,7 @@ public static class ModelFile
         return SafeTensors.Serialize(ToTorch(model, parameters), Metadata(model, "model", metadata));
     }
 
-    /// <summary>Reads model bytes made by <see cref="Serialize"/> (a model file's contents), as <see cref="Load"/> reads a file.</summary>
+    /// <summary>Reads model bytes made by <see cref="Serialize"/> (a model file's contents), as <see cref="Load(string)"/> reads a file.</summary>
     /// <param name="bytes">The safetensors bytes.</param>
     /// <param name="source">What to call them in messages, e.g. <c>model.zip!stage-0.safetensors</c>.</param>
     /// <exception cref="InvalidDataException">The bytes are corrupt, have no architecture, or their tensors do not match it; the message names <paramref name="source"/>.</exception>
@@ -61,7 +116,7 @@ public static class ModelFile
         return new SavedModel(model, FromTorch(model, content.Tensors, source), content.Metadata);
     }
 
-    /// <summary>Reads the parameters of <paramref name="model"/> from a file, for models with user-written layers that <see cref="Load"/> cannot rebuild.</summary>
+    /// <summary>Reads the parameters of <paramref name="model"/> from a file, for models with user-written layers that <see cref="Load(string)"/> cannot rebuild.</summary>
     /// <exception cref="InvalidDataException">The file is corrupt or its tensors do not match the model; the message names the file and the tensor.</exception>
     public static Parameters LoadParameters(string path, Model model)
     {
@@ -80,7 +135,9 @@ public static class ModelFile
         return meta;
     }
 
-    internal static Model ReadArchitecture(IReadOnlyDictionary<string, string> metadata, string path)
+    internal static Model ReadArchitecture(IReadOnlyDictionary<string, string> metadata, string path) => ReadArchitecture(metadata, path, LayerRegistry.BuiltIn);
+
+    internal static Model ReadArchitecture(IReadOnlyDictionary<string, string> metadata, string path, LayerRegistry registry)
     {
         if (!metadata.TryGetValue(LayersKey, out string? json))
             throw new InvalidDataException($"{path}: no '{LayersKey}' in the metadata, so the architecture is unknown. Load it with ModelFile.LoadParameters(path, model).");
@@ -91,8 +148,8 @@ public static class ModelFile
         var layers = new Layer[names.Length];
         for (int i = 0; i < names.Length; i++)
         {
-            try { layers[i] = Layer.Parse(names[i]); }
-            catch (FormatException e) { throw new InvalidDataException($"{path}: layer {i}: {e.Message} Load a model with your own layers with ModelFile.LoadParameters(path, model)."); }
+            try { layers[i] = registry.Parse(names[i]); }
+            catch (FormatException e) { throw new InvalidDataException($"{path}: layer {i}: {e.Message} Load a model with your own layers with ModelFile.Load(path, registry.With(…)) or ModelFile.Load(path, model)."); }
         }
         return new Model(layers);
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mlp.Data;
 using Mlp.Models;
 
 namespace Mlp.Serialization;
@@ -6,14 +7,21 @@ namespace Mlp.Serialization;
 /// <summary>A model read from a file: its architecture, its parameters (in Mlp's layout) and the file's metadata.</summary>
 /// <param name="Model">The rebuilt model.</param>
 /// <param name="Parameters">Its parameters, named as in PyTorch's <c>state_dict</c>, in Mlp's layout.</param>
-/// <param name="Metadata">Everything in the file's <c>__metadata__</c> (e.g. <c>mlp.input_mean</c>).</param>
+/// <param name="Metadata">
+/// Everything in the file's <c>__metadata__</c>. Keys Mlp writes: <c>mlp.kind</c> (<see cref="ModelFile.KindKey"/>,
+/// <c>model</c> or <c>checkpoint</c>), <c>mlp.layers</c> (<see cref="ModelFile.LayersKey"/>, the architecture),
+/// <c>mlp.architecture</c> (for people), <c>mlp.input_mean</c> and <c>mlp.input_std</c>
+/// (<see cref="InputNormalization.MeanKey"/>, <see cref="InputNormalization.StdKey"/>: the input normalization),
+/// <c>mlp.input_train_rows</c> (<c>mlp train</c>: the rows those statistics came from), and
+/// PyTorch's <c>format</c> = <c>pt</c>.
+/// </param>
 public sealed record SavedModel(Model Model, Parameters Parameters, IReadOnlyDictionary<string, string> Metadata)
 {
     /// <summary>Metadata key: the mean the inputs were normalized with in training.</summary>
-    public const string InputMeanKey = "mlp.input_mean";
+    public const string InputMeanKey = InputNormalization.MeanKey;
 
     /// <summary>Metadata key: the standard deviation the inputs were normalized with in training.</summary>
-    public const string InputStdKey = "mlp.input_std";
+    public const string InputStdKey = InputNormalization.StdKey;
 
     /// <summary>
     /// The input normalization stored with the model, or null when the file stores none (neither key). A file that
@@ -34,4 +42,9 @@ public sealed record SavedModel(Model Model, Parameters Parameters, IReadOnlyDic
             throw new InvalidDataException($"{source}: '{InputStdKey}' is '{ss}', not a finite number > 0.");
         return (mean, std);
     }
+
+    /// <summary>The input normalization stored with the model (<see cref="InputStatistics"/>), or null when the file stores none.</summary>
+    /// <exception cref="InvalidDataException">The stored statistics are unusable.</exception>
+    public InputNormalization? Normalization =>
+        InputStatistics("the model file") is { } s ? new InputNormalization(s.Mean, s.Std) : null;
 }

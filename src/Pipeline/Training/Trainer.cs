@@ -63,7 +63,10 @@ public static class Trainer
     /// <param name="options">Epochs, batch size, seed, loss, learning-rate schedule (applied to <paramref name="optimizer"/>'s rate each epoch).</param>
     /// <param name="progress">Receives a report after every step and every epoch; may be null. Called on the training thread.</param>
     /// <param name="cancellationToken">Checked before every step: when cancelled, training stops after the step in flight and the result has <c>Cancelled = true</c> and the state to resume from.</param>
-    /// <exception cref="NonFiniteLossException">A batch loss is NaN or infinite; the message names the epoch and step.</exception>
+    /// <exception cref="TrainingDivergedException">
+    /// A batch loss, the validation loss (<see cref="NonFiniteLossException"/>) or a parameter became NaN or infinite; the
+    /// message names the epoch, the step and the first non-finite parameter. No non-finite state reaches <paramref name="progress"/>.
+    /// </exception>
     /// <exception cref="ArgumentException">The data does not fit the model, or the start state does not match it.</exception>
     public static TrainingResult Fit(Model model, IOptimizer optimizer, TrainingState start, BatchSource train, Dataset? valid,
                                      TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -106,6 +109,8 @@ public static class Trainer
                     var r = Step(model, opt, options.Loss, p, os, batch.X, batch.LabelArray);
                     if (!float.IsFinite(r.Loss))
                         throw new NonFiniteLossException(r.Loss, epoch + 1, s + 1, known ?? s + 1, opt.Name);
+                    if (FirstNonFinite(r.Parameters) is { } bad)
+                        throw new TrainingDivergedException($"parameter '{bad.Name}'", bad.Value, epoch + 1, s + 1, known ?? s + 1, opt.Name, bad.Name);
                     p = r.Parameters;
                     os = r.State;
                     s++;
@@ -120,6 +125,8 @@ public static class Trainer
             double seconds = clock.Elapsed.TotalSeconds;
             var v = valid is null ? null : Evaluate(model, p, valid, options.Loss, options.EvaluationBatchSize);
             double vLoss = v?.Loss ?? double.NaN, vAcc = v?.Accuracy ?? double.NaN;
+            if (v is not null && v.Count > 0 && !double.IsFinite(v.Loss))
+                throw new NonFiniteLossException("the validation loss", v.Loss, epoch + 1, s, s, opt.Name);
             var metrics = new EpochMetrics(epoch + 1, lossSum / rows, (double)correct / rows, vLoss, vAcc, seconds);
             history.Add(metrics);
             state = new TrainingState(p, os, epoch + 1, 0, 0, 0, 0, history.ToArray());
@@ -174,6 +181,15 @@ public static class Trainer
         }
         int count = data.Count;
         return new Evaluation(count, count == 0 ? double.NaN : lossSum / count, count == 0 ? double.NaN : (double)correct / count, perClass, confusion);
+    }
+
+    // The first parameter (in state_dict order) holding a NaN or an infinity, with that value.
+    private static (string Name, float Value)? FirstNonFinite(Parameters parameters)
+    {
+        foreach (var (name, value) in parameters)
+            foreach (float v in value.AsSpan())
+                if (!float.IsFinite(v)) return (name, v);
+        return null;
     }
 
     // A 1-column output (the lesson's regression on the label) predicts the rounded value; otherwise the argmax.

@@ -13,7 +13,7 @@ public sealed class DataViewBatchReaderTests
         var reader = DataViewBatchReader.Create(Ml.Data.LoadFromEnumerable(Rows.Counting(10, 3)), DataViewColumns.Default);
         Assert.Equal((3, 3), (reader.Features, reader.Classes));
         var batches = reader.ReadBatches(4, null, 1).ToList();
-        Assert.Equal([4, 4, 2], batches.Select(b => b.Labels.Length));
+        Assert.Equal([4, 4, 2], batches.Select(b => b.Labels.Count));
         Assert.Equal([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], batches.SelectMany(b => b.Labels));
         Assert.Equal([8f, 80, -8, 9, 90, -9], batches[2].X.ToArray());
         Assert.Equal([2, 3], batches[2].X.ShapeArray());
@@ -51,11 +51,11 @@ public sealed class DataViewBatchReaderTests
             // Streaming: the cursor is never more than the pool plus one batch ahead of what has been handed out.
             Assert.InRange(stream.RowsRead - seen.Count, 0, Pool + Batch);
             var x = b.X.AsSpan();
-            for (int i = 0; i < b.Labels.Length; i++) seen.Add(x[i * 3]);
+            for (int i = 0; i < b.Labels.Count; i++) seen.Add(x[i * 3]);
         }
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => (float)i), seen.Order());
         Assert.NotEqual(Enumerable.Range(0, 1000).Select(i => (float)i), seen);
-        var again = reader.ReadBatches(Batch, new Random(3), Pool).SelectMany(b => Enumerable.Range(0, b.Labels.Length).Select(i => b.X[i, 0]));
+        var again = reader.ReadBatches(Batch, new Random(3), Pool).SelectMany(b => Enumerable.Range(0, b.Labels.Count).Select(i => b.X[i, 0]));
         Assert.Equal(seen, again);
     }
 

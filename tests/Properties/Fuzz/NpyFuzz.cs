@@ -46,7 +46,7 @@ public class NpyFuzz
 
     private static Gen<Damaged> BitFlips =>
         from s in AnyFile
-        // Half the flips land in the first 256 bytes, where the zip and npy headers are.
+            // Half the flips land in the first 256 bytes, where the zip and npy headers are.
         from count in Gen.Choose(1, 8)
         from bits in Gen.ArrayOf(Gen.OneOf(Gen.Choose(0, Math.Min(256, s.Bytes.Length) * 8 - 1), Gen.Choose(0, s.Bytes.Length * 8 - 1)), count)
         select Flip(s, bits);

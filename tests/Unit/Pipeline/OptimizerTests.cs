@@ -83,11 +83,17 @@ public class OptimizerTests
             var cfg = c.GetProperty("config");
             float Get(string k, float d) => cfg.TryGetProperty(k, out var v) ? (float)v.GetDouble() : d;
             IOptimizer opt = name.StartsWith("adam", StringComparison.Ordinal)
-                ? new Adam(Get("lr", 0)) { WeightDecay = Get("weight_decay", 0), Eps = Get("eps", 1e-8f),
+                ? new Adam(Get("lr", 0))
+                {
+                    WeightDecay = Get("weight_decay", 0), Eps = Get("eps", 1e-8f),
                     Beta1 = cfg.TryGetProperty("betas", out var b) ? (float)b[0].GetDouble() : 0.9f,
-                    Beta2 = cfg.TryGetProperty("betas", out var b2) ? (float)b2[1].GetDouble() : 0.999f }
-                : new Sgd(Get("lr", 0)) { Momentum = Get("momentum", 0), Dampening = Get("dampening", 0), WeightDecay = Get("weight_decay", 0),
-                    Nesterov = cfg.TryGetProperty("nesterov", out var n) && n.GetBoolean() };
+                    Beta2 = cfg.TryGetProperty("betas", out var b2) ? (float)b2[1].GetDouble() : 0.999f
+                }
+                : new Sgd(Get("lr", 0))
+                {
+                    Momentum = Get("momentum", 0), Dampening = Get("dampening", 0), WeightDecay = Get("weight_decay", 0),
+                    Nesterov = cfg.TryGetProperty("nesterov", out var n) && n.GetBoolean()
+                };
             var p = p0;
             var s = opt.Init(p);
             int step = 0;

@@ -96,6 +96,42 @@ public class TrainerTests
         Assert.False(double.IsFinite(e.Loss));
     }
 
+    private static bool AllFinite(Parameters p) => p.All(t => t.Value.ToArray().All(float.IsFinite));
+
+    [Fact]
+    public void A_parameter_that_overflows_stops_training_at_that_step_naming_it_and_no_non_finite_state_is_reported()
+    {
+        // A finite loss whose gradient is scaled by 1e30, with a step of 1e10: the first update overflows float while
+        // the first batch's loss is still finite.
+        var steep = new Loss("steep", (o, l) => { var (v, back) = CrossEntropy.Forward(o, l); return new Vjp<Tensor>(v, d => back(d * 1e30f)); });
+        var opt = new Sgd(1e10f);
+        var states = new List<TrainingState>();
+        var e = Assert.ThrowsAny<TrainingDivergedException>(() =>
+            Fit(opt, TrainingState.Start(Net, opt, 0), new TrainingOptions(2, 32, 0) { Loss = steep }, new Capture(p => { if (p.State is { } st) states.Add(st); })));
+        Assert.IsNotType<NonFiniteLossException>(e);
+        Assert.Equal((1, 1), (e.Epoch, e.Step));
+        Assert.Equal("0.weight", e.Parameter);                 // the first parameter, in state_dict order, to go non-finite
+        Assert.Contains("parameter '0.weight'", e.Message);
+        Assert.Contains("epoch 1, step 1", e.Message);
+        Assert.All(states, st => Assert.True(AllFinite(st.Parameters)));
+    }
+
+    [Fact]
+    public void A_non_finite_validation_loss_stops_training_after_the_epoch_and_the_last_good_state_survives()
+    {
+        // Validation rows so large that the logits overflow: training itself stays finite.
+        var huge = new Dataset(Valid.X * 1e38f, Valid.Labels.ToArray(), "huge validation rows");
+        var opt = new Sgd(0.1f);
+        var states = new List<TrainingState>();
+        var e = Assert.Throws<NonFiniteLossException>(() => Trainer.Fit(Net, opt, TrainingState.Start(Net, opt, 0), Train, huge,
+            new TrainingOptions(2, 32, 0), new Capture(p => { if (p.State is { } st) states.Add(st); }), CancellationToken.None));
+        Assert.Equal(1, e.Epoch);
+        Assert.Equal(Batches.PerEpoch(Train.Count, 32), e.Step);
+        Assert.Contains("the validation loss became", e.Message);
+        Assert.Null(e.Parameter);
+        Assert.Empty(states);                                   // the epoch's end (and its checkpoint) was never reported
+    }
+
     [Fact]
     public void Progress_reports_every_step_and_every_epoch_in_order()
     {

@@ -1,0 +1,57 @@
+namespace Mlp;
+
+/// <summary>
+/// Row-wise softmax, <c>p[i, j] = exp(x[i, j] − logsumexp(x[i, :]))</c>: the one softmax of the code base. Cross-entropy,
+/// log-softmax and ML.NET scoring call it. PyTorch: <c>F.softmax(x, dim=1)</c>.
+/// </summary>
+/// <remarks>
+/// Stable for any finite logits: <c>logsumexp(x) = m + log Σ exp(x − m)</c> with m = max x, the sum accumulated in double.
+/// </remarks>
+public static class Softmax
+{
+    /// <summary>The row-wise probabilities of (n, c) logits.</summary>
+    /// <param name="x">(n, c) logits, one row per example.</param>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not 2-D.</exception>
+    public static Tensor Rows(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 2)
+            throw new ArgumentException($"Softmax needs (n, c) logits; got {Tensor.ShapeString(x.Dims)}.", nameof(x));
+        int n = x.Dims[0], c = x.Dims[1];
+        var p = new float[x.Length];
+        for (int i = 0; i < n; i++) Row(x.Data.AsSpan(i * c, c), p.AsSpan(i * c, c));
+        return new Tensor(p, [n, c]);
+    }
+
+    /// <summary>Writes softmax(<paramref name="row"/>) into <paramref name="probabilities"/> and returns logsumexp(<paramref name="row"/>).</summary>
+    /// <remarks>
+    /// <c>p = exp(x − m) / Σ exp(x − m)</c> with m = max x (the sum in double), which keeps full float precision even
+    /// where logsumexp is large; a row with a NaN or an infinite maximum gets <c>exp(x − logsumexp)</c>, NaN where undefined.
+    /// </remarks>
+    internal static float Row(ReadOnlySpan<float> row, Span<float> probabilities)
+    {
+        if (row.Length == 0) return float.NegativeInfinity;
+        float m = Max(row);
+        if (float.IsInfinity(m) || float.IsNaN(m))
+        {
+            for (int j = 0; j < row.Length; j++) probabilities[j] = MathF.Exp(row[j] - m);
+            return m;                                            // all −∞, a +∞ or a NaN: the sum is that value
+        }
+        double s = 0;
+        for (int j = 0; j < row.Length; j++)
+        {
+            double e = Math.Exp(row[j] - m);
+            probabilities[j] = (float)e;
+            s += e;
+        }
+        for (int j = 0; j < row.Length; j++) probabilities[j] = (float)(probabilities[j] / s);
+        return (float)(m + Math.Log(s));
+    }
+
+    private static float Max(ReadOnlySpan<float> row)
+    {
+        float m = row[0];
+        for (int j = 1; j < row.Length; j++) if (row[j] > m || float.IsNaN(row[j])) m = row[j];
+        return m;
+    }
+}

@@ -1,0 +1,196 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Mlp.Data;
+using Mlp.Models;
+using Mlp.Optim;
+using Mlp.Serialization;
+using Mlp.Training;
+using Onnx;
+using Xunit.Abstractions;
+
+namespace Mlp.Onnx.Tests;
+
+/// <summary>
+/// A trained model exported to ONNX and run by ONNX Runtime and by ML.NET's ApplyOnnxModel gives the same 10000
+/// Fashion-MNIST test predictions as Mlp (what <c>mlp eval</c> computes), logits within 1e-5.
+/// </summary>
+public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.Exported>
+{
+    private const double LogitTolerance = 1e-5;
+    private readonly Exported e;
+    private readonly ITestOutputHelper output;
+
+    public OnnxExportTests(Exported e, ITestOutputHelper output) => (this.e, this.output) = (e, output);
+
+    /// <summary>One trained, saved and exported model shared by the tests (training is the slow part).</summary>
+    public sealed class Exported : IDisposable
+    {
+        public string Dir { get; } = Directory.CreateTempSubdirectory("mlp-onnx-").FullName;
+        public string ModelPath => Path.Combine(Dir, "model.safetensors");
+        public string OnnxPath => Path.Combine(Dir, "model.onnx");
+        public SavedModel Saved { get; }
+        public Tensor RawTest { get; }            // the 10000 t10k images, pixels in [0, 1]
+        public int[] TestLabels { get; }
+        public Tensor Logits { get; }             // Mlp's logits on the normalized test images
+        public string DataSource { get; }
+
+        public Exported()
+        {
+            // Full Fashion-MNIST when installed (CI installs it), else the embedded test split; the test images are t10k either way.
+            string full = "/usr/share/datasets/fashion-mnist";
+            string dir = File.Exists(Path.Combine(full, "t10k-images-idx3-ubyte.gz")) ? full : Path.Combine(RepoRoot(), "data", "fashion-mnist");
+            DataSource = dir;
+            RawTest = IdxReader.ReadImages(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"));
+            TestLabels = IdxReader.ReadLabels(Path.Combine(dir, "t10k-labels-idx1-ubyte.gz"));
+
+            var (splits, mean, std) = Normalization.ByTrainStatistics(DataLoader.Load(dir));
+            // Both activations the exporter knows, trained for one short epoch so the predictions mean something.
+            var model = Model.Sequential(Layer.Linear(784, 64), Layer.ShiftedRelu(-0.5f), Layer.Linear(64, 32), Layer.Relu(), Layer.Linear(32, 10));
+            var opt = new Sgd(0.1f);
+            var train = splits.Train.Slice(0, 3000, "first 3000 training rows");
+            var result = Trainer.Fit(model, opt, TrainingState.Start(model, opt, 0), train, splits.Valid, new TrainingOptions(1, 64, 0), null, default);
+            ModelFile.Save(ModelPath, model, result.State.Parameters, new InputNormalization(mean, std));
+
+            Saved = ModelFile.Load(ModelPath);
+            OnnxExport.Save(OnnxPath, Saved, new OnnxExportOptions(IncludeSoftmax: true));
+            Logits = Saved.Model.Predict(Saved.Parameters, Saved.Normalization!.Value.Apply(RawTest));
+        }
+
+        public void Dispose() => Directory.Delete(Dir, recursive: true);
+
+        private static string RepoRoot()
+        {
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Mlp.sln"))) return d.FullName;
+            throw new InvalidOperationException("Mlp.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    [Fact]
+    public void Onnx_runtime_reproduces_the_logits_and_all_10000_predictions()
+    {
+        int n = e.RawTest.Shape[0];
+        Assert.Equal(10000, n);
+        using var session = new InferenceSession(e.OnnxPath);
+        var input = new DenseTensor<float>(e.RawTest.ToArray(), [n, 784]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.InputName, input)]);
+        float[] logits = results.Single(r => r.Name == OnnxExport.LogitsName).AsEnumerable<float>().ToArray();
+        float[] probabilities = results.Single(r => r.Name == OnnxExport.ProbabilitiesName).AsEnumerable<float>().ToArray();
+
+        Assert.Equal(n * 10, logits.Length);
+        output.WriteLine($"ONNX Runtime on {e.DataSource} t10k: max |logit difference| {MaxAbsDiff(logits, e.Logits.AsSpan()):G3}");
+        Assert.True(MaxAbsDiff(logits, e.Logits.AsSpan()) <= LogitTolerance, $"max |logit difference| {MaxAbsDiff(logits, e.Logits.AsSpan())}");
+        int[] ours = e.Logits.ArgMaxRows(), theirs = ArgMaxRows(logits, 10);
+        Assert.Equal(ours, theirs);
+
+        // The softmax output is the softmax of Mlp's logits.
+        float[] expected = e.Logits.AsSpan().ToArray();
+        for (int r = 0; r < n; r++) System.Numerics.Tensors.TensorPrimitives.SoftMax(e.Logits.AsSpan().Slice(r * 10, 10), expected.AsSpan(r * 10, 10));
+        Assert.True(MaxAbsDiff(probabilities, expected) <= 1e-6, $"max |probability difference| {MaxAbsDiff(probabilities, expected)}");
+
+        // And the accuracy is the one Trainer.Evaluate (mlp eval's computation) reports for the same rows.
+        var eval = Trainer.Evaluate(e.Saved.Model, e.Saved.Parameters,
+            new Dataset(e.Saved.Normalization!.Value.Apply(e.RawTest), e.TestLabels, "t10k"), Loss.CrossEntropy, 4096);
+        Assert.Equal(eval.Accuracy, theirs.Zip(e.TestLabels).Count(p => p.First == p.Second) / (double)n);
+        output.WriteLine($"accuracy {eval.Accuracy} on {n} rows, identical predictions");
+        Assert.InRange(eval.Accuracy, 0.5, 1.0);   // one short epoch (measured 0.6521 on full Fashion-MNIST): well above chance (0.1)
+    }
+
+    [Fact]
+    public void Ml_net_apply_onnx_model_reproduces_the_logits_and_all_10000_predictions()
+    {
+        int n = e.RawTest.Shape[0];
+        var ml = new MLContext(seed: 0);
+        float[] raw = e.RawTest.ToArray();
+        var rows = Enumerable.Range(0, n).Select(r => new PixelsRow { Input = raw.AsSpan(r * 784, 784).ToArray() });
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        var pipeline = ml.Transforms.ApplyOnnxModel([OnnxExport.LogitsName], [OnnxExport.InputName], e.OnnxPath);
+        IDataView scored = pipeline.Fit(data).Transform(data);
+        float[][] logits = ml.Data.CreateEnumerable<LogitsRow>(scored, reuseRowObject: false).Select(r => r.Logits).ToArray();
+
+        Assert.Equal(n, logits.Length);
+        float[] flat = logits.SelectMany(r => r).ToArray();
+        output.WriteLine($"ML.NET ApplyOnnxModel on {e.DataSource} t10k: max |logit difference| {MaxAbsDiff(flat, e.Logits.AsSpan()):G3}");
+        Assert.True(MaxAbsDiff(flat, e.Logits.AsSpan()) <= LogitTolerance, $"max |logit difference| {MaxAbsDiff(flat, e.Logits.AsSpan())}");
+        Assert.Equal(e.Logits.ArgMaxRows(), ArgMaxRows(flat, 10));
+    }
+
+    [Fact]
+    public void The_graph_is_standard_onnx_opset_13_with_named_input_and_output_and_the_normalization_as_ops()
+    {
+        var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(e.OnnxPath));
+        Assert.Equal(OnnxExport.Opset, proto.OpsetImport.Single(o => o.Domain == "").Version);
+        Assert.Equal(["Sub", "Div", "Gemm", "Relu", "Sub", "Gemm", "Relu", "Gemm", "Softmax"], proto.Graph.Node.Select(x => x.OpType));
+        Assert.Equal(OnnxExport.InputName, proto.Graph.Input.Single().Name);
+        Assert.Equal([OnnxExport.LogitsName, OnnxExport.ProbabilitiesName], proto.Graph.Output.Select(o => o.Name));
+        var inputShape = proto.Graph.Input[0].Type.TensorType.Shape.Dim;
+        Assert.Equal("batch", inputShape[0].DimParam);
+        Assert.Equal(784, inputShape[1].DimValue);
+
+        // The lesson's shifted relu is Relu then Sub 0.5; the normalization is (x − mean) / std with the file's statistics.
+        var init = proto.Graph.Initializer.ToDictionary(t => t.Name);
+        Assert.Equal(0.5f, init[proto.Graph.Node[4].Input[1]].FloatData.Single());
+        Assert.Equal(e.Saved.Normalization!.Value.Mean, init["input_mean"].FloatData.Single());
+        Assert.Equal(e.Saved.Normalization!.Value.Std, init["input_std"].FloatData.Single());
+        // Gemm weights in PyTorch's (out, in) layout with transB = 1, as torch.onnx exports nn.Linear.
+        Assert.Equal([64L, 784L], init["0.weight"].Dims);
+        Assert.Equal(1, proto.Graph.Node[2].Attribute.Single(a => a.Name == "transB").I);
+    }
+
+    [Fact]
+    public void Without_normalization_the_graph_takes_normalized_inputs()
+    {
+        var model = Model.Perceptron(4, [3], 2);
+        var p = model.Init(1);
+        byte[] bytes = OnnxExport.Serialize(model, p, normalization: null);
+        using var session = new InferenceSession(bytes);
+        float[] x = [0.5f, -1f, 2f, 0.25f, 1f, 1f, -0.5f, 0f];
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.InputName, new DenseTensor<float>(x, [2, 4]))]);
+        float[] logits = results.Single().AsEnumerable<float>().ToArray();
+        Assert.True(MaxAbsDiff(logits, model.Predict(p, Tensor.FromArray(x, 2, 4)).AsSpan()) <= 1e-6);
+        Assert.Equal(["Gemm", "Relu", "Gemm"], ModelProto.Parser.ParseFrom(bytes).Graph.Node.Select(x => x.OpType));
+    }
+
+    [Fact]
+    public void A_layer_without_an_onnx_equivalent_is_refused_by_name()
+    {
+        var square = Layer.CreateActivation("Square()", x => new Vjp<Tensor>(x * x, dy => dy * x * 2f));
+        var model = Model.Sequential(Layer.Linear(4, 3), square, Layer.Linear(3, 2));
+        var ex = Assert.Throws<ArgumentException>(() => OnnxExport.Serialize(model, model.Init(0), null));
+        Assert.Contains("layer 1 'Square()'", ex.Message);
+        Assert.Contains("Linear(in, out), ReLU() and ShiftedReLU(shift)", ex.Message);
+    }
+
+    [Fact]
+    public void Parameters_that_do_not_match_the_model_are_refused()
+    {
+        var model = Model.Perceptron(4, [3], 2);
+        var ex = Assert.Throws<ArgumentException>(() => OnnxExport.Serialize(model, Model.Perceptron(4, [5], 2).Init(0), null));
+        Assert.Contains("should be", ex.Message);
+    }
+
+    private static double MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        double m = 0;
+        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs((double)a[i] - b[i]));
+        return m;
+    }
+
+    private static int[] ArgMaxRows(float[] v, int cols) =>
+        Enumerable.Range(0, v.Length / cols).Select(r => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(v.AsSpan(r * cols, cols))).ToArray();
+
+    private sealed class PixelsRow
+    {
+        [VectorType(784), ColumnName(OnnxExport.InputName)]
+        public float[] Input { get; set; } = [];
+    }
+
+    private sealed class LogitsRow
+    {
+        [VectorType(10), ColumnName(OnnxExport.LogitsName)]
+        public float[] Logits { get; set; } = [];
+    }
+}

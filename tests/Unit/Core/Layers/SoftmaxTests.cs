@@ -1,0 +1,48 @@
+namespace Mlp.Tests.Core;
+
+/// <summary>The one softmax (src/Core/Layers/Softmax.cs), which cross-entropy, log-softmax and ML.NET scoring call.</summary>
+public class SoftmaxTests
+{
+    [Fact]
+    public void Softmax_of_0_and_ln3_is_a_quarter_and_three_quarters()
+    {
+        var p = Softmax.Rows(Tensor.FromArray([0f, MathF.Log(3f), 5f, 5f], 2, 2)).ToArray();
+        Assert.Equal(0.25f, p[0], 1e-6f);
+        Assert.Equal(0.75f, p[1], 1e-6f);
+        Assert.Equal(0.5f, p[2], 1e-6f);
+        Assert.Equal(0.5f, p[3], 1e-6f);
+    }
+
+    [Fact]
+    public void Huge_logits_do_not_overflow_and_each_row_sums_to_one()
+    {
+        var x = Tensor.FromArray([1000f, 999f, -1000f, 88f, 89f, 90f], 2, 3);
+        var p = Softmax.Rows(x).ToArray();
+        Assert.All(p, v => Assert.True(float.IsFinite(v)));
+        Assert.Equal(1.0, p[0] + p[1] + p[2], 6);
+        Assert.Equal(1.0, p[3] + p[4] + p[5], 6);
+        // e⁰/(e⁰ + e⁻¹) for the first row's top entry.
+        Assert.Equal(1 / (1 + Math.Exp(-1)), p[0], 6);
+    }
+
+    [Fact]
+    public void Softmax_is_the_exponential_of_log_softmax_and_the_cross_entropy_gradient_is_softmax_minus_onehot_over_n()
+    {
+        var x = new Rng(4).Normal(3, 5);
+        var p = Softmax.Rows(x).ToArray();
+        var logp = LogSoftmax.Forward(x).Output.ToArray();
+        for (int i = 0; i < p.Length; i++) Assert.Equal(Math.Exp(logp[i]), p[i], 6);
+        int[] labels = [1, 4, 0];
+        var dx = CrossEntropy.Forward(x, labels).Backward(Tensor.Ones()).ToArray();
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 5; j++)
+                Assert.Equal((p[i * 5 + j] - (labels[i] == j ? 1f : 0f)) / 3f, dx[i * 5 + j], 6);
+    }
+
+    [Fact]
+    public void A_tensor_that_is_not_a_matrix_is_rejected_naming_its_shape()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Softmax.Rows(Tensor.Zeros(4)));
+        Assert.Contains("(4,)", e.Message);
+    }
+}
