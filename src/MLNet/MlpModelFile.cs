@@ -1,9 +1,9 @@
-using Mlp.Data;
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using Mlp.Data;
 using Mlp.Serialization;
 
 namespace Mlp.MLNet;

@@ -162,7 +162,7 @@ internal static class Inputs
             File.ReadAllBytes(Path.Combine(Mlp.RepoRoot, "tests", "fixtures", "pickle", "label_4095.pkl.gz")), "label_4095.pkl.gz");
         yield return P("labels up to 9 refused by MLP_MAX_CLASSES=5 (the limit is overridable)",
             File.ReadAllBytes(Path.Combine(Mlp.RepoRoot, "tests", "fixtures", "pickle", "mnist_py3_protocol5.pkl.gz")), "p5.pkl.gz") with
-            { Env = new() { ["MLP_MAX_CLASSES"] = "5" } };
+        { Env = new() { ["MLP_MAX_CLASSES"] = "5" } };
         // PROTO 4; BINBYTES8 of 200 MB zeros; STOP — gzipped to ~200 KB.
         yield return P("gzip bomb: 200 MB BINBYTES8", GzipZeros([0x80, 4, 0x8e, .. BitConverter.GetBytes(200L << 20)], 200L << 20, [(byte)'.']), "bomb.pkl.gz");
         yield return P("BINUNICODE8 claiming 2^62 bytes", [0x80, 4, 0x8d, .. BitConverter.GetBytes(1L << 62), (byte)'.']);

@@ -119,7 +119,10 @@ public static class Arbitraries
         if (o > 1)
             yield return c with
             {
-                W = DropLast(c.W, 1), B = DropLast(c.B, 0), Dy = DropLast(c.Dy, 1), Dy2 = DropLast(c.Dy2, 1),
+                W = DropLast(c.W, 1),
+                B = DropLast(c.B, 0),
+                Dy = DropLast(c.Dy, 1),
+                Dy2 = DropLast(c.Dy2, 1),
             };
         foreach (var r in Rounded(c, d => new LinearCase(Round(c.X, d), Round(c.W, d), Round(c.B, d), Round(c.Dy, d), Round(c.Dy2, d)),
                      (a, b) => Same(a.X, b.X) && Same(a.W, b.W) && Same(a.B, b.B) && Same(a.Dy, b.Dy) && Same(a.Dy2, b.Dy2)))

@@ -30,18 +30,18 @@ public class LawKitNoFalseAlarms
         float[] ws = [1.5f, 1.75f, 2f, -1.75f];
         float[] w2s = [1.75f, -1.75f, 2f, 7.75f];
         foreach (float x in xs)
-        foreach (float w in ws)
-        foreach (float b in ws)
-        {
-            float z = x * w + b;
-            if (Math.Abs(z) < 3 || Math.Abs(z) > maxZ) continue;
-            foreach (float w2 in w2s)
-            foreach (float b2 in cancellingOnly ? [-w2 * Math.Sign(z)] : new[] { -w2 * Math.Sign(z), -w2 * Math.Sign(z) + 0.25f, w2 })
-                for (int seed = 0; seed < seeds; seed++)
-                    yield return new LawCase(spec, sizes,
-                        [Tensor.FromArray([x], 1, 1), Tensor.FromArray([w], 1, 1), Tensor.FromVector([b]),
+            foreach (float w in ws)
+                foreach (float b in ws)
+                {
+                    float z = x * w + b;
+                    if (Math.Abs(z) < 3 || Math.Abs(z) > maxZ) continue;
+                    foreach (float w2 in w2s)
+                        foreach (float b2 in cancellingOnly ? [-w2 * Math.Sign(z)] : new[] { -w2 * Math.Sign(z), -w2 * Math.Sign(z) + 0.25f, w2 })
+                            for (int seed = 0; seed < seeds; seed++)
+                                yield return new LawCase(spec, sizes,
+                                    [Tensor.FromArray([x], 1, 1), Tensor.FromArray([w], 1, 1), Tensor.FromVector([b]),
                          Tensor.FromArray([w2], 1, 1), Tensor.FromVector([b2])], seed);
-        }
+                }
     }
 
     [Fact]

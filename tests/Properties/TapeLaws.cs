@@ -1,6 +1,6 @@
-using Mlp.Lessons;
 using FsCheck;
 using FsCheck.Xunit;
+using Mlp.Lessons;
 
 namespace Mlp.Tests.Properties;
 

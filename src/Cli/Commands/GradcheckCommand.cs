@@ -1,6 +1,6 @@
-using Mlp.Lessons;
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Mlp.Lessons;
 using Mlp.Numpy;
 using static Mlp.Cli.Report;
 

@@ -1,8 +1,8 @@
-using Mlp.Lessons;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Mlp.Data;
+using Mlp.Lessons;
 using Mlp.Numpy;
 using static Mlp.Cli.Report;
 

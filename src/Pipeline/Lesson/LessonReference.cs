@@ -60,7 +60,8 @@ public sealed record LessonReference(
             W1Grad: npz.GetTensor("w1_grad", [nIn, nH]),
             B1Grad: npz.GetTensor("b1_grad", [nH]),
             W2Grad: npz.GetTensor("w2_grad", [nH, 1]),
-            B2Grad: npz.GetTensor("b2_grad", [1])) { Relu = relu };
+            B2Grad: npz.GetTensor("b2_grad", [1]))
+        { Relu = relu };
     }
 
     /// <summary>The relu PyTorch used (the file's <c>relu_shift</c>; plain when absent).</summary>

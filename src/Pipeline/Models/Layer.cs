@@ -107,7 +107,8 @@ public sealed class Layer
             rng => initKind == LinearInit.KaimingNormal
                 ? [Mlp.Init.KaimingNormal(rng, inFeatures, outFeatures, FanMode.FanIn, Gain.Relu), Tensor.Zeros(outFeatures)]
                 : TorchDefault(rng, inFeatures, outFeatures),
-            static (t, x, p) => t.Linear(x, p[0], p[1]), builtIn: true) { InputFeatures = inFeatures };
+            static (t, x, p) => t.Linear(x, p[0], p[1]), builtIn: true)
+        { InputFeatures = inFeatures };
     }
 
     private static Tensor[] TorchDefault(Rng rng, int inFeatures, int outFeatures)

@@ -1,8 +1,8 @@
-using Mlp.Lessons;
 using System.IO.Compression;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Mlp.Lessons;
 using Mlp.Numpy;
 
 namespace Mlp.Tests.Properties.Fuzz;

@@ -3,7 +3,11 @@
 using Mlp;
 // readme:a-taste:end
 // readme:training:begin
-using Mlp.Data; using Mlp.Models; using Mlp.Optim; using Mlp.Serialization; using Mlp.Training;
+using Mlp.Data;
+using Mlp.Models;
+using Mlp.Optim;
+using Mlp.Serialization;
+using Mlp.Training;
 // readme:training:end
 
 namespace Mlp.Tests.Readme;

@@ -1,6 +1,6 @@
-using Mlp.Lessons;
 using System.Text.Json;
 using Mlp.Data;
+using Mlp.Lessons;
 using Mlp.Numpy;
 
 namespace Mlp.Tests.Reference;
