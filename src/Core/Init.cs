@@ -22,6 +22,12 @@ public sealed record Gain(string Name, double Value)
     /// <summary>1, for a linear (identity) activation.</summary>
     public static Gain Linear { get; } = new("linear", 1.0);
 
+    /// <summary>5/3, for tanh (PyTorch's <c>calculate_gain('tanh')</c>).</summary>
+    public static Gain Tanh { get; } = new("tanh", 5.0 / 3);
+
+    /// <summary>1, for sigmoid.</summary>
+    public static Gain Sigmoid { get; } = new("sigmoid", 1.0);
+
     /// <summary>√(2/(1+a²)), for leaky relu with negative slope <paramref name="negativeSlope"/>.</summary>
     public static Gain LeakyRelu(double negativeSlope) =>
         new($"leaky_relu({negativeSlope})", Math.Sqrt(2.0 / (1 + negativeSlope * negativeSlope)));
@@ -96,6 +102,40 @@ public static class Init
         float bound = (float)(1 / Math.Sqrt(inFeatures));
         var b = rng.Uniform([outFeatures], -bound, bound);
         return (w, b);
+    }
+
+    /// <summary>The standard deviation Xavier normal uses: <c>gain·√(2/(fan_in + fan_out))</c>.</summary>
+    public static double XavierStd(int inFeatures, int outFeatures, Gain gain)
+    {
+        ArgumentNullException.ThrowIfNull(gain);
+        return gain.Value * Math.Sqrt(2.0 / ((double)inFeatures + outFeatures));
+    }
+
+    /// <summary>
+    /// Xavier (Glorot) uniform: U(−a, a) with <c>a = gain·√(6/(fan_in + fan_out))</c> (PyTorch: <c>nn.init.xavier_uniform_</c>).
+    /// </summary>
+    /// <param name="rng">The random stream.</param>
+    /// <param name="inFeatures">Rows of the weight: fan_in.</param>
+    /// <param name="outFeatures">Columns of the weight: fan_out.</param>
+    /// <param name="gain">The nonlinearity's gain (<see cref="Gain.Linear"/> is PyTorch's default, 1).</param>
+    /// <returns>An (inFeatures, outFeatures) weight.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public static Tensor XavierUniform(Rng rng, int inFeatures, int outFeatures, Gain gain)
+    {
+        CheckSizes(inFeatures, outFeatures);
+        float bound = (float)(XavierStd(inFeatures, outFeatures, gain) * Math.Sqrt(3.0));   // uniform on ±a has std a/√3
+        return rng.Uniform([inFeatures, outFeatures], -bound, bound);
+    }
+
+    /// <summary>
+    /// Xavier (Glorot) normal: N(0, (gain·√(2/(fan_in + fan_out)))²) (PyTorch: <c>nn.init.xavier_normal_</c>).
+    /// </summary>
+    /// <returns>An (inFeatures, outFeatures) weight.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public static Tensor XavierNormal(Rng rng, int inFeatures, int outFeatures, Gain gain)
+    {
+        CheckSizes(inFeatures, outFeatures);
+        return rng.Normal(inFeatures, outFeatures) * (float)XavierStd(inFeatures, outFeatures, gain);
     }
 
     private static void CheckSizes(int inFeatures, int outFeatures)

@@ -4,25 +4,26 @@ open Mlp
 open Mlp.Models
 
 /// Models as compositions of layer values, with immutable named parameters:
-/// `Model.sequential [ Model.linear 784 50; Model.relu; Model.linear 50 10 ]`, then `x |> Model.forward model p`.
+/// `Model.sequential [ Model.linearLayer 784 50; Model.reluLayer; Model.linearLayer 50 10 ]`, then `x |> Model.forward model p`.
+/// Layer values end in `Layer` (`Model.linearLayer`); the `Layer` module's functions (`Layer.linear w b x`) are the layers' maths.
 [<RequireQualifiedAccess>]
 module Model =
     /// A linear layer value `Linear(in, out)` with PyTorch's default init. PyTorch: `nn.Linear(in, out)`.
-    let linear (inFeatures: int) (outFeatures: int) : Layer = Layer.Linear(inFeatures, outFeatures)
+    let linearLayer (inFeatures: int) (outFeatures: int) : Layer = Layer.Linear(inFeatures, outFeatures)
 
     /// The relu layer value. PyTorch: `nn.ReLU()`.
-    let relu : Layer = Layer.Relu()
+    let reluLayer : Layer = Layer.Relu()
 
     /// The lesson's shifted relu layer value, `max(x, 0) + shift`.
-    let shiftedRelu (shift: float32) : Layer = Layer.ShiftedRelu shift
+    let shiftedReluLayer (shift: float32) : Layer = Layer.ShiftedRelu shift
 
-    /// A parameter-free layer from a vjp function `x -> y, (dy -> dx)`, e.g. `Model.activation "Tanh()" myTanh`.
-    let activation (name: string) (forward: Tensor -> Tensor * (Tensor -> Tensor)) : Layer =
+    /// A parameter-free layer from a vjp function `x -> y, (dy -> dx)`, e.g. `Model.activationLayer "Tanh()" myTanh`.
+    let activationLayer (name: string) (forward: Tensor -> Tensor * (Tensor -> Tensor)) : Layer =
         Layer.CreateActivation(name, Layer.toVjp forward)
 
     /// A layer with parameters from F# functions: `init rng` gives values in spec order, and
     /// `forward parameters x` returns `y, (dy -> dx, dparameters)`.
-    let custom (name: string) (specs: ParameterSpec list) (init: Rng -> Tensor list)
+    let customLayer (name: string) (specs: ParameterSpec list) (init: Rng -> Tensor list)
                (forward: Tensor list -> Tensor -> Tensor * (Tensor -> Tensor * Tensor list)) : Layer =
         Layer.Create(
             name, ResizeArray specs,
@@ -66,7 +67,9 @@ module Model =
 
     /// The parameter named `name` (e.g. `"0.weight"`), or None.
     let tryParameter (name: string) (parameters: Parameters) : Tensor option =
-        if parameters.Contains name then Some parameters.[name] else None
+        match parameters.TryGetValue name with
+        | true, t -> Some t
+        | _ -> None
 
     /// Saves the model and parameters as safetensors that PyTorch's `load_state_dict` accepts (atomic write).
     let save (path: string) (model: Model, parameters: Parameters) : unit =

@@ -172,7 +172,7 @@ public static class MlpModelFile
             [KeyKindKey] = s.KeyValues.KindName!,
             [KeyValuesKey] = JsonSerializer.Serialize(s.KeyValues.Text),
         };
-        return ModelFile.Serialize(s.Model, s.Parameters, meta);
+        return ModelFile.Serialize(s.Model.Network, s.Model.Weights, meta);
     }
 
     private static MlpTransformer StageFromBytes(byte[] bytes, string source)

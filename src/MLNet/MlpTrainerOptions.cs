@@ -27,8 +27,23 @@ public sealed class MlpTrainerOptions
     /// <summary>Rows per mini-batch (default 64); the last batch of an epoch may be smaller.</summary>
     public int BatchSize { get; set; } = 64;
 
-    /// <summary>The seed for initialization and shuffling: the same seed, data and options give the same model, bit for bit.</summary>
-    public int Seed { get; set; }
+    /// <summary>
+    /// The seed for initialization and shuffling: the same seed, data and options give the same model, bit for bit.
+    /// Null (the default) takes one from the MLContext's random when the trainer is created, as ML.NET's trainers do:
+    /// <c>new MLContext(seed: 1)</c> then gives the same model every run.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>
+    /// True (the default): training rows with a missing feature (NaN) or a missing label (key 0, NaN) are skipped and
+    /// counted, as ML.NET's trainers do; the count goes to <c>mlContext.Log</c> and <see cref="MlpModelParameters.SkippedRows"/>.
+    /// False: such a row throws <see cref="InvalidDataException"/> naming the column and row. Other bad values (infinite
+    /// features, labels that are negative, fractional or outside the classes) always throw.
+    /// </summary>
+    public bool SkipRowsWithMissingValues { get; set; } = true;
+
+    /// <summary>Called after each epoch (and its validation) with the epoch's metrics, on the training thread; null for none.</summary>
+    public Action<EpochMetrics>? EpochCompleted { get; set; }
 
     /// <summary>The optimizer (default <see cref="MlpOptimizer.Adam"/>).</summary>
     public MlpOptimizer Optimizer { get; set; } = MlpOptimizer.Adam;
@@ -63,8 +78,8 @@ public sealed class MlpTrainerOptions
         return c;
     }
 
-    /// <summary>The epochs, batch size, seed, schedule, loss and evaluation batch size as Mlp's <see cref="TrainingOptions"/>.</summary>
-    internal TrainingOptions ToTrainingOptions() => new(Epochs, BatchSize, unchecked((ulong)(long)Seed))
+    /// <summary>The epochs, batch size, seed (<see cref="Seed"/> or <paramref name="contextSeed"/>), schedule, loss and evaluation batch size as Mlp's <see cref="TrainingOptions"/>.</summary>
+    internal TrainingOptions ToTrainingOptions(int contextSeed) => new(Epochs, BatchSize, unchecked((ulong)(long)(Seed ?? contextSeed)))
     {
         Schedule = Schedule, Loss = Loss, EvaluationBatchSize = EvaluationBatchSize,
     };

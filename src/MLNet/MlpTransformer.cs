@@ -18,14 +18,12 @@ namespace Mlp.MLNet;
 /// </remarks>
 public sealed class MlpTransformer : ITransformer
 {
-    internal MlpTransformer(Model model, Parameters parameters, string featureColumnName, int features, LabelKeyValues keyValues, IReadOnlyList<EpochMetrics> history)
+    internal MlpTransformer(Model network, Parameters parameters, string featureColumnName, int features, LabelKeyValues keyValues,
+                            IReadOnlyList<EpochMetrics> history, long skippedRows = 0)
     {
-        Model = model;
-        Parameters = parameters;
+        Model = new MlpModelParameters(network, parameters, features, keyValues.Text, history, skippedRows);
         FeatureColumnName = featureColumnName;
-        Features = features;
         KeyValues = keyValues;
-        History = history;
     }
 
     /// <summary>The name of the output column of softmax probabilities.</summary>
@@ -34,26 +32,26 @@ public sealed class MlpTransformer : ITransformer
     /// <summary>The name of the output column of predicted keys.</summary>
     public const string PredictedLabelColumnName = "PredictedLabel";
 
-    /// <summary>The network's layers.</summary>
-    public Model Model { get; }
-
-    /// <summary>The trained parameters, by PyTorch <c>state_dict</c> name (<c>0.weight</c>, …).</summary>
-    public Parameters Parameters { get; }
+    /// <summary>
+    /// The trained model, as ML.NET's trainers expose theirs (<c>transformer.Model</c>): the weights by <c>state_dict</c>
+    /// name, the network, the label values, the training history and the rows skipped.
+    /// </summary>
+    public MlpModelParameters Model { get; }
 
     /// <summary>The features column the transformer reads.</summary>
     public string FeatureColumnName { get; }
 
     /// <summary>The number of features, m: the features column must be a vector of this size.</summary>
-    public int Features { get; }
+    public int Features => Model.Features;
 
     /// <summary>The number of classes, c: the size of <c>Score</c> and the key count of <c>PredictedLabel</c>.</summary>
     public int Classes => KeyValues.Count;
 
-    /// <summary>The label value behind each class, as invariant text, in class (key) order.</summary>
-    public IReadOnlyList<string> ClassNames => KeyValues.Text;
-
-    /// <summary>Per-epoch training metrics (loss, accuracy, seconds); empty for a loaded model.</summary>
-    public IReadOnlyList<EpochMetrics> History { get; }
+    /// <summary>
+    /// Per-epoch metrics (<see cref="MlpModelParameters.History"/>): training loss and accuracy, validation loss and
+    /// accuracy when trained with <c>Fit(trainData, validationData)</c>, seconds; empty for a loaded model.
+    /// </summary>
+    public IReadOnlyList<EpochMetrics> History => Model.History;
 
     internal LabelKeyValues KeyValues { get; }
 

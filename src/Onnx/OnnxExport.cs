@@ -54,7 +54,7 @@ public static partial class OnnxExport
         File.Move(tmp, full, overwrite: true);
     }
 
-    /// <summary>Writes a model read by <see cref="ModelFile.Load"/>, with the normalization stored in its file.</summary>
+    /// <summary>Writes a model read by <see cref="ModelFile.Load(string)"/>, with the normalization stored in its file.</summary>
     /// <exception cref="ArgumentException">A layer has no ONNX equivalent.</exception>
     public static void Save(string path, SavedModel saved, OnnxExportOptions? options = null)
     {

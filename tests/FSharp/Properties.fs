@@ -39,7 +39,7 @@ let ``An SGD step moves every parameter by minus lr times its gradient`` () =
     Prop.forAll tensors (fun (t: Tensor) ->
         let p = Models.Parameters.From [ Models.NamedTensor("w", t) ]
         let g = Models.Parameters.From [ Models.NamedTensor("w", t |> Tensor.scale 2.0f) ]
-        let opt = Optim.sgd 0.25f
+        let opt = { Optim.sgd with LearningRate = 0.25f }
         let p', _ = (p, opt |> Optim.init p) |> Optim.step opt g
         Tensor.toArray p'.["w"] = Tensor.toArray (t |> Tensor.scale 0.5f))      // w − ¼·2w = ½w, exact on the grid
 

@@ -18,8 +18,14 @@ let run (dataDir: string) =
     let dx, dw, db = back (lossBack (Tensor.scalar 1.0f))
 
     // Models compose layer values; training returns new immutable parameters.
-    let model = Model.sequential [ Model.linear 784 100; Model.relu; Model.linear 100 10 ]
-    let result = splits |> Train.fit model (Optim.sgdMomentum 0.1f 0.9f) (Train.options 1 64 0UL)
+    let model = Model.sequential [ Model.linearLayer 784 100; Model.reluLayer; Model.linearLayer 100 10 ]
+    let optimizer = { Optim.sgd with LearningRate = 0.1f; Momentum = 0.9f }   // or { Optim.adam with Beta2 = 0.99f }
+    let options = { Train.defaults with Epochs = 1; BatchSize = 64; Schedule = Schedule.cosine }
+    let first = splits |> Train.fit model optimizer options
+    // Progress, cancellation and a start state drive a run; here: go on from the first run's state to epoch 2.
+    use cts = new System.Threading.CancellationTokenSource()
+    let control = { Train.control with Cancellation = cts.Token; Start = Some first.State }
+    let result = splits |> Train.fitWith control model optimizer { options with Epochs = 2 }
     let accuracy = (Train.evaluate model (Train.parameters result) (Data.valid splits)).Accuracy
     // readme:using-mlp-from-fsharp:end
     Tensor.item loss, (dx, dw, db), accuracy

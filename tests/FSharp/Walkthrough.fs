@@ -92,7 +92,7 @@ let ``Hand chained F# closures give the same gradients as the tape and as Lesson
 let ``The model from layer values gives the hand chained gradients under PyTorch state_dict names`` () =
     let x, target, w1, b1, w2, b2 = lesson ()
     let _, _, dx, dw1, db1, dw2, db2 = forwardAndBackward x target w1 b1 w2 b2
-    let model = Model.sequential [ Model.linear 784 nh; Model.relu; Model.linear nh 1 ]
+    let model = Model.sequential [ Model.linearLayer 784 nh; Model.reluLayer; Model.linearLayer nh 1 ]
     let p = Parameters.From [ NamedTensor("0.weight", w1); NamedTensor("0.bias", b1); NamedTensor("2.weight", w2); NamedTensor("2.bias", b2) ]
     let out, back = x |> Model.forward model p
     let _, mseBack = out |> Loss.mse target

@@ -12,6 +12,10 @@ public sealed class MlpBadInputTests
     private static MlpMulticlassTrainer Trainer(string features = "Features", string label = "Label") =>
         Ml.MulticlassClassification.Trainers.Mlp(new MlpTrainerOptions { FeatureColumnName = features, LabelColumnName = label, HiddenSizes = [4], Epochs = 2, BatchSize = 4 });
 
+    // Missing values are errors rather than skipped rows (SkipRowsWithMissingValues = false).
+    private static MlpMulticlassTrainer StrictTrainer() =>
+        Ml.MulticlassClassification.Trainers.Mlp(new MlpTrainerOptions { HiddenSizes = [4], Epochs = 2, BatchSize = 4, SkipRowsWithMissingValues = false });
+
     private static IDataView Keyed(IDataView view) => Ml.Transforms.Conversion.MapValueToKey("Label").Fit(view).Transform(view);
 
     [Fact]
@@ -68,8 +72,9 @@ public sealed class MlpBadInputTests
     {
         var rows = Rows.Counting(8, 2);
         rows[6].Features[0] = float.NaN;
-        var e = Assert.Throws<InvalidDataException>(() => Trainer().Fit(Keyed(Ml.Data.LoadFromEnumerable(rows))));
+        var e = Assert.Throws<InvalidDataException>(() => StrictTrainer().Fit(Keyed(Ml.Data.LoadFromEnumerable(rows))));
         Assert.Equal("Features column 'Features' row 6: feature 0 is NaN; features must be finite.", e.Message);
+        Assert.Equal(1, Trainer().Fit(Keyed(Ml.Data.LoadFromEnumerable(rows))).Model.SkippedRows);   // by default: skipped
     }
 
     [Fact]
@@ -84,8 +89,9 @@ public sealed class MlpBadInputTests
     public void A_missing_key_label_is_refused_naming_the_column_and_row()
     {
         var rows = Enumerable.Range(0, 6).Select(i => new KeyRow { Features = [i, i, i], Label = i == 2 ? 9u : 1u }).ToArray();   // 9 ≥ 4 loads as key 0
-        var e = Assert.Throws<InvalidDataException>(() => Trainer().Fit(Ml.Data.LoadFromEnumerable(rows)));
+        var e = Assert.Throws<InvalidDataException>(() => StrictTrainer().Fit(Ml.Data.LoadFromEnumerable(rows)));
         Assert.Equal("Label column 'Label' row 2: key 0 (a missing value); every row needs a label.", e.Message);
+        Assert.Equal(1, Trainer().Fit(Ml.Data.LoadFromEnumerable(rows)).Model.SkippedRows);   // by default: skipped
     }
 
     [Fact]

@@ -11,29 +11,28 @@ public static class ReadmeExample
 {
     // readme:mlnet:begin
 
-    public static double TrainFashion(string trainCsv, string testCsv, string modelPath)
+    public static (double Accuracy, MlpTransformer Mlp) TrainFashion(string trainCsv, string validCsv, string testCsv, string modelPath)
     {
-        var ml = new MLContext(seed: 0);
+        var ml = new MLContext(seed: 0);                      // Mlp stages without a Seed take the context's
+        ml.Log += (_, e) => { if (e.Message.Contains("Epoch ")) Console.WriteLine(e.Message); };   // "Epoch 3/10: train loss …"
         var loader = ml.Data.CreateTextLoader(
             [new TextLoader.Column("Label", DataKind.Single, 0), new TextLoader.Column("Pixels", DataKind.Single, 1, 784)],
             separatorChar: ',');
-        IDataView train = loader.Load(trainCsv), test = loader.Load(testCsv);
+        IDataView train = loader.Load(trainCsv), valid = loader.Load(validCsv), test = loader.Load(testCsv);
 
-        var pipeline = ml.Transforms.Concatenate("Features", "Pixels")
+        var prep = ml.Transforms.Concatenate("Features", "Pixels")
             .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
-            .Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainerOptions
-            {
-                HiddenSizes = [100], Epochs = 10, LearningRate = 1e-3f, BatchSize = 64, Seed = 1,
-            }))
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedValue", "PredictedLabel"));
-
-        ITransformer model = pipeline.Fit(train);
+            .Fit(train);
+        MlpTransformer mlp = ml.MulticlassClassification.Trainers.Mlp(hiddenSizes: [100], epochs: 10)
+            .Fit(prep.Transform(train), prep.Transform(valid));   // train and validation metrics every epoch
+        ITransformer model = prep.Append(mlp);
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+        // mlp.History[^1].ValidAccuracy, mlp.Model.Weights["0.weight"], mlp.Model.LabelValues, mlp.Model.SkippedRows
 
         ml.SaveMlpModel(model, train.Schema, modelPath);      // ML.NET's Model.Save cannot hold an Mlp stage
         var (loaded, inputSchema) = ml.LoadMlpModel(modelPath);
         var engine = ml.Model.CreatePredictionEngine<FashionRow, FashionPrediction>(loaded);
-        return metrics.MicroAccuracy;
+        return (metrics.MicroAccuracy, mlp);
     }
 
     // readme:mlnet:end

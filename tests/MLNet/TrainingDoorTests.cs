@@ -67,12 +67,12 @@ public sealed class TrainingDoorTests
 
         var (model, sgd, start) = Start();
         var direct = Trainer.Fit(model, sgd, start, data, null, Direct, null, CancellationToken.None).State.Parameters;
-        Assert.True(direct.BitwiseEquals(trained.Parameters));
+        Assert.True(direct.BitwiseEquals(trained.Model.Weights));
         // Not vacuous: without the schedule (or with the default loss) the parameters differ.
         var constant = Trainer.Fit(model, sgd, start, data, null, Direct with { Schedule = LearningRateSchedule.Constant }, null, CancellationToken.None);
         var plainLoss = Trainer.Fit(model, sgd, start, data, null, Direct with { Loss = Loss.CrossEntropy }, null, CancellationToken.None);
-        Assert.False(constant.State.Parameters.BitwiseEquals(trained.Parameters));
-        Assert.False(plainLoss.State.Parameters.BitwiseEquals(trained.Parameters));
+        Assert.False(constant.State.Parameters.BitwiseEquals(trained.Model.Weights));
+        Assert.False(plainLoss.State.Parameters.BitwiseEquals(trained.Model.Weights));
     }
 
     [Fact]
@@ -85,9 +85,9 @@ public sealed class TrainingDoorTests
         var (model, sgd, start) = Start();
         var source = new DataViewBatchSource(DataViewBatchReader.Create(view, DataViewColumns.Default), 16);
         var direct = Trainer.Fit(model, sgd, start, source, null, Direct, null, CancellationToken.None).State.Parameters;
-        Assert.True(direct.BitwiseEquals(trained.Parameters));
+        Assert.True(direct.BitwiseEquals(trained.Model.Weights));
         var constant = Trainer.Fit(model, sgd, start, source, null, Direct with { Schedule = LearningRateSchedule.Constant }, null, CancellationToken.None);
-        Assert.False(constant.State.Parameters.BitwiseEquals(trained.Parameters));   // the schedule reaches streamed training
+        Assert.False(constant.State.Parameters.BitwiseEquals(trained.Model.Weights));   // the schedule reaches streamed training
     }
 
     [Fact]

@@ -186,7 +186,7 @@ internal static class TrainCommand
         if (plotPath != null)
         {
             Charts.TrainingCurves(rows, plotPath,
-                $"{model.Architecture}\n{optimizer.Name}{(options.Schedule.Kind == "constant" ? "" : $", {options.Schedule} schedule")}, batch {options.BatchSize}");
+                $"{model.Architecture}\n{optimizer.Name}{(options.Schedule is ConstantSchedule ? "" : $", {options.Schedule} schedule")}, batch {options.BatchSize}");
             r.Fact("plot", plotPath, $"plot written to {plotPath}");
         }
         r.Finish();
@@ -219,8 +219,8 @@ internal static class TrainCommand
     /// (The float rate is shown with the digits it was given: 0.1, not 0.10000000149011612.)
     private static double BaseLearningRate(IOptimizer optimizer) => optimizer switch
     {
-        Sgd sgd => Shortest(sgd.Lr),
-        Adam adam => Shortest(adam.Lr),
+        Sgd sgd => Shortest(sgd.LearningRate),
+        Adam adam => Shortest(adam.LearningRate),
         _ => double.NaN,
     };
 

@@ -12,7 +12,9 @@ namespace Mlp.DataView;
 /// <remarks>
 /// Labels may be an ML.NET key (class = key − 1; key 0, "missing", is an error), or a <see cref="uint"/>,
 /// <see cref="int"/> or <see cref="float"/> holding the class index itself. Every row is checked as it is read:
-/// non-finite features and labels outside [0, c) throw <see cref="InvalidDataException"/> naming the column and row.
+/// non-finite features and labels outside [0, c) throw <see cref="InvalidDataException"/> naming the column and row,
+/// except that a reader made to skip rows with missing values passes over rows with a NaN feature or a missing label
+/// (key 0, NaN) and counts them (<see cref="SkippedRows"/>).
 /// Shuffling uses the caller's <see cref="Random"/>: a view that can shuffle (<see cref="IDataView.CanShuffle"/>)
 /// is asked for a shuffled cursor; any other view is shuffled through a pool of rows (as ML.NET's
 /// <c>ShuffleRows</c> does), so order is random within a window of the pool's size.
@@ -23,10 +25,12 @@ public sealed class DataViewBatchReader
     private readonly IDataView _view;
     private readonly DataViewSchema.Column _features;
     private readonly DataViewSchema.Column _label;
+    private readonly bool _skipMissing;
 
-    private DataViewBatchReader(IDataView view, DataViewSchema.Column features, DataViewSchema.Column label, int featureCount, int classes, IReadOnlyList<string>? classNames)
+    private DataViewBatchReader(IDataView view, DataViewSchema.Column features, DataViewSchema.Column label, int featureCount, int classes, IReadOnlyList<string>? classNames, bool skipMissing)
     {
         _view = view;
+        _skipMissing = skipMissing;
         _features = features;
         _label = label;
         Features = featureCount;
@@ -53,15 +57,24 @@ public sealed class DataViewBatchReader
     public string LabelColumn => _label.Name;
 
     /// <summary>
+    /// Rows skipped for a missing value (a NaN feature, a missing label) in the latest pass that read the whole view
+    /// (the class scan of <see cref="Create"/>, <see cref="TryReadDataset"/>, or an epoch of <see cref="ReadBatches"/>);
+    /// always 0 for a reader that does not skip.
+    /// </summary>
+    public long SkippedRows { get; private set; }
+
+    /// <summary>
     /// Checks the schema of <paramref name="view"/> and makes a reader. For a key label, c is its key count;
     /// for a numeric label, one streamed pass finds c = max label + 1 (and checks every row).
     /// </summary>
     /// <param name="view">The data.</param>
     /// <param name="columns">The feature and label column names.</param>
+    /// <param name="skipRowsWithMissingValues">True: rows with a NaN feature or a missing label (key 0, NaN) are skipped
+    /// and counted in <see cref="SkippedRows"/>; false (the default): they throw.</param>
     /// <exception cref="ArgumentException">A column is missing; the features are not a known-size vector of Single;
     /// the label is not a key, UInt32, Int32 or Single. The message names the column.</exception>
     /// <exception cref="InvalidDataException">(numeric labels) a row has non-finite features or a label that is not a class index.</exception>
-    public static DataViewBatchReader Create(IDataView view, DataViewColumns columns)
+    public static DataViewBatchReader Create(IDataView view, DataViewColumns columns, bool skipRowsWithMissingValues = false)
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(columns);
@@ -73,9 +86,9 @@ public sealed class DataViewBatchReader
         {
             if (key.Count == 0 || key.Count > int.MaxValue)
                 throw new ArgumentException($"Label column '{label.Name}' is a key type with {key.Count} values; it needs a known count of classes.", nameof(columns));
-            return new DataViewBatchReader(view, features, label, m, (int)key.Count, KeyValues(label, (int)key.Count));
+            return new DataViewBatchReader(view, features, label, m, (int)key.Count, KeyValues(label, (int)key.Count), skipRowsWithMissingValues);
         }
-        var scan = new DataViewBatchReader(view, features, label, m, int.MaxValue, null);
+        var scan = new DataViewBatchReader(view, features, label, m, int.MaxValue, null, skipRowsWithMissingValues);
         int maxLabel = -1;
         using (var rows = new RowSource(scan, null))
         {
@@ -84,7 +97,7 @@ public sealed class DataViewBatchReader
         }
         if (maxLabel < 0)
             throw new ArgumentException($"Label column '{label.Name}' has no rows: there are no classes to learn.", nameof(view));
-        return new DataViewBatchReader(view, features, label, m, maxLabel + 1, null);
+        return new DataViewBatchReader(view, features, label, m, maxLabel + 1, null, skipRowsWithMissingValues) { SkippedRows = scan.SkippedRows };
     }
 
     /// <summary>
@@ -247,14 +260,16 @@ public sealed class DataViewBatchReader
         return null;
     }
 
-    /// <summary>One cursor with typed getters; reads a row into a caller's span and checks it.</summary>
+    /// <summary>One cursor with typed getters; reads a row into a caller's span and checks it (skipping rows with a missing value when the reader does).</summary>
     private sealed class RowSource : IDisposable
     {
+        private const long MissingLabel = long.MinValue;
         private readonly DataViewBatchReader _r;
         private readonly DataViewRowCursor _cursor;
         private readonly ValueGetter<VBuffer<float>> _getX;
         private readonly Func<long> _getY;
         private VBuffer<float> _vec;
+        private long _skipped;
 
         public RowSource(DataViewBatchReader reader, Random? rand)
         {
@@ -266,16 +281,35 @@ public sealed class DataViewBatchReader
 
         public bool Next(Span<float> x, out int label)
         {
+            while (true)
+            {
+                if (!_cursor.MoveNext())
+                {
+                    _r.SkippedRows = _skipped;   // a whole pass: publish its count
+                    label = 0;
+                    return false;
+                }
+                if (Read(x, out label)) return true;
+                _skipped++;
+            }
+        }
+
+        // False: the row has a missing value and the reader skips such rows.
+        private bool Read(Span<float> x, out int label)
+        {
             label = 0;
-            if (!_cursor.MoveNext()) return false;
             _getX(ref _vec);
             if (_vec.Length != _r.Features)
                 throw new InvalidDataException($"Features column '{_r._features.Name}' row {_cursor.Position}: a vector of {_vec.Length} values, expected {_r.Features}.");
             _vec.CopyTo(x);   // dense copy; sparse vectors are expanded with zeros
             int bad = x.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
             if (bad >= 0)
+            {
+                if (_r._skipMissing && x.ContainsAnyExceptInRange(float.NegativeInfinity, float.PositiveInfinity)) return false;   // a NaN: missing
                 throw new InvalidDataException($"Features column '{_r._features.Name}' row {_cursor.Position}: feature {bad} is {x[bad]}; features must be finite.");
+            }
             long y = _getY();
+            if (y == MissingLabel) return false;
             if (y < 0)
                 throw new InvalidDataException($"Label column '{_r._label.Name}' row {_cursor.Position}: label {y} is negative; class indices are whole numbers ≥ 0.");
             if (y >= _r.Classes)
@@ -296,6 +330,7 @@ public sealed class DataViewBatchReader
                     return () =>
                     {
                         uint v = 0; g(ref v);
+                        if (v == 0 && _r._skipMissing) return MissingLabel;
                         if (v == 0) throw new InvalidDataException($"Label column '{name}' row {Pos()}: key 0 (a missing value); every row needs a label.");
                         return (long)v - 1;
                     };
@@ -317,6 +352,7 @@ public sealed class DataViewBatchReader
                     return () =>
                     {
                         float v = 0; gf(ref v);
+                        if (float.IsNaN(v) && _r._skipMissing) return MissingLabel;
                         if (!float.IsFinite(v) || v != MathF.Floor(v))
                             throw new InvalidDataException($"Label column '{name}' row {Pos()}: {v} is not a class index (a whole number ≥ 0).");
                         return v >= 1e18f ? long.MaxValue : (long)v;

@@ -53,6 +53,22 @@ public sealed class Parameters : IReadOnlyList<NamedTensor>
     /// <summary>True when a tensor has this name.</summary>
     public bool Contains(string name) => index.ContainsKey(name);
 
+    /// <summary>The tensor named <paramref name="name"/> if there is one (PyTorch: <c>state_dict().get(name)</c>).</summary>
+    /// <param name="name">The <c>state_dict</c> name, e.g. <c>0.weight</c>.</param>
+    /// <param name="value">The tensor, or null when there is none.</param>
+    /// <returns>True when a tensor has this name.</returns>
+    public bool TryGetValue(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (index.TryGetValue(name, out int i))
+        {
+            value = items[i].Value;
+            return true;
+        }
+        value = null;
+        return false;
+    }
+
     /// <summary>The names, in order.</summary>
     public IReadOnlyList<string> Names => items.Select(p => p.Name).ToArray();
 

@@ -11,8 +11,8 @@ namespace Mlp.Optim;
 /// p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + eps)
 /// </code>
 /// </summary>
-/// <param name="Lr">The learning rate, &gt; 0 (PyTorch's default is 0.001).</param>
-public sealed record Adam(float Lr) : IOptimizer
+/// <param name="LearningRate">The learning rate, &gt; 0 (PyTorch's default is 0.001).</param>
+public sealed record Adam(float LearningRate) : IOptimizer
 {
     /// <summary>β₁, the first-moment decay (default 0.9).</summary>
     public float Beta1 { get; init; } = 0.9f;
@@ -21,7 +21,7 @@ public sealed record Adam(float Lr) : IOptimizer
     public float Beta2 { get; init; } = 0.999f;
 
     /// <summary>Added to the denominator for stability (default 1e-8).</summary>
-    public float Eps { get; init; } = 1e-8f;
+    public float Epsilon { get; init; } = 1e-8f;
 
     /// <summary>L2 penalty added to the gradient (default 0).</summary>
     public float WeightDecay { get; init; }
@@ -34,13 +34,10 @@ public sealed record Adam(float Lr) : IOptimizer
 
     /// <inheritdoc/>
     public string Name => string.Create(CultureInfo.InvariantCulture,
-        $"Adam(lr={Lr}, betas=({Beta1}, {Beta2}), eps={Eps}{(WeightDecay != 0 ? $", weight_decay={WeightDecay}" : "")})");
+        $"Adam(lr={LearningRate}, betas=({Beta1}, {Beta2}), eps={Epsilon}{(WeightDecay != 0 ? $", weight_decay={WeightDecay}" : "")})");
 
     /// <inheritdoc/>
-    public float LearningRate => Lr;
-
-    /// <inheritdoc/>
-    public IOptimizer WithLearningRate(float learningRate) => this with { Lr = learningRate };
+    public IOptimizer WithLearningRate(float learningRate) => this with { LearningRate = learningRate };
 
     /// <inheritdoc/>
     public OptimizerState Init(Parameters parameters)
@@ -65,8 +62,8 @@ public sealed record Adam(float Lr) : IOptimizer
         long t = state.Step + 1;
         // Bias corrections in double, as PyTorch computes them in Python floats.
         double bc1 = 1 - Math.Pow(Beta1, t), bc2 = 1 - Math.Pow(Beta2, t);
-        float stepSize = (float)(Lr / bc1), bc2Sqrt = (float)Math.Sqrt(bc2);
-        float b1 = Beta1, b2 = Beta2, c1 = 1 - Beta1, c2 = 1 - Beta2, eps = Eps, wd = WeightDecay;
+        float stepSize = (float)(LearningRate / bc1), bc2Sqrt = (float)Math.Sqrt(bc2);
+        float b1 = Beta1, b2 = Beta2, c1 = 1 - Beta1, c2 = 1 - Beta2, eps = Epsilon, wd = WeightDecay;
 
         var np = new NamedTensor[parameters.Count];
         var nm = new NamedTensor[parameters.Count];
@@ -102,8 +99,8 @@ public sealed record Adam(float Lr) : IOptimizer
 
     private void Validate()
     {
-        if (!(Lr > 0) || !float.IsFinite(Lr)) throw new ArgumentException($"Adam: lr must be a positive number; got {Lr}.");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentException($"Adam: lr must be a positive number; got {LearningRate}.");
         if (!(Beta1 >= 0 && Beta1 < 1) || !(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"Adam: betas must be in [0, 1); got ({Beta1}, {Beta2}).");
-        if (!(Eps >= 0) || WeightDecay < 0) throw new ArgumentException($"Adam: eps ({Eps}) and weight decay ({WeightDecay}) must be ≥ 0.");
+        if (!(Epsilon >= 0) || WeightDecay < 0) throw new ArgumentException($"Adam: eps ({Epsilon}) and weight decay ({WeightDecay}) must be ≥ 0.");
     }
 }

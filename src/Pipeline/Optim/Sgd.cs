@@ -13,8 +13,8 @@ namespace Mlp.Optim;
 /// p ← p − lr·g
 /// </code>
 /// </summary>
-/// <param name="Lr">The learning rate, &gt; 0.</param>
-public sealed record Sgd(float Lr) : IOptimizer
+/// <param name="LearningRate">The learning rate, &gt; 0.</param>
+public sealed record Sgd(float LearningRate) : IOptimizer
 {
     /// <summary>Momentum factor (default 0: plain SGD).</summary>
     public float Momentum { get; init; }
@@ -33,13 +33,10 @@ public sealed record Sgd(float Lr) : IOptimizer
 
     /// <inheritdoc/>
     public string Name => string.Create(CultureInfo.InvariantCulture,
-        $"SGD(lr={Lr}{(Momentum != 0 ? $", momentum={Momentum}" : "")}{(Dampening != 0 ? $", dampening={Dampening}" : "")}{(Nesterov ? ", nesterov" : "")}{(WeightDecay != 0 ? $", weight_decay={WeightDecay}" : "")})");
+        $"SGD(lr={LearningRate}{(Momentum != 0 ? $", momentum={Momentum}" : "")}{(Dampening != 0 ? $", dampening={Dampening}" : "")}{(Nesterov ? ", nesterov" : "")}{(WeightDecay != 0 ? $", weight_decay={WeightDecay}" : "")})");
 
     /// <inheritdoc/>
-    public float LearningRate => Lr;
-
-    /// <inheritdoc/>
-    public IOptimizer WithLearningRate(float learningRate) => this with { Lr = learningRate };
+    public IOptimizer WithLearningRate(float learningRate) => this with { LearningRate = learningRate };
 
     /// <inheritdoc/>
     public OptimizerState Init(Parameters parameters)
@@ -63,7 +60,7 @@ public sealed record Sgd(float Lr) : IOptimizer
         var newParams = new NamedTensor[parameters.Count];
         var newBuffers = buffers == null ? null : new NamedTensor[parameters.Count];
         bool first = state.Step == 0;
-        float lr = Lr, wd = WeightDecay, mu = Momentum, damp = 1 - Dampening;
+        float lr = LearningRate, wd = WeightDecay, mu = Momentum, damp = 1 - Dampening;
         for (int t = 0; t < parameters.Count; t++)
         {
             var p = parameters[t].Value.AsSpan();
@@ -104,7 +101,7 @@ public sealed record Sgd(float Lr) : IOptimizer
 
     private void Validate()
     {
-        if (!(Lr > 0) || !float.IsFinite(Lr)) throw new ArgumentException($"SGD: lr must be a positive number; got {Lr}.");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentException($"SGD: lr must be a positive number; got {LearningRate}.");
         if (Momentum < 0 || WeightDecay < 0) throw new ArgumentException($"SGD: momentum ({Momentum}) and weight decay ({WeightDecay}) must be ≥ 0.");
         if (Nesterov && (Momentum <= 0 || Dampening != 0)) throw new ArgumentException("SGD: Nesterov momentum needs momentum > 0 and zero dampening.");
     }

@@ -98,8 +98,8 @@ public static class CheckpointFile
             Loss = loss, EvaluationBatchSize = Int("mlp.evaluation_batch_size"),
             Schedule = meta.TryGetValue("mlp.schedule", out var sch) ? Deserialize<LearningRateSchedule>(sch, "mlp.schedule", path) : LearningRateSchedule.Constant,
         };
-        try { options.Schedule.Factor(0, 1); }
-        catch (InvalidOperationException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
+        try { options.Schedule.Validate(); }
+        catch (ArgumentOutOfRangeException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
         if (options.BatchSize == 0 || options.EvaluationBatchSize == 0) throw new InvalidDataException($"{path}: a batch size is 0.");
         if (!double.TryParse(Get("mlp.epoch_loss_sum"), NumberStyles.Float, CultureInfo.InvariantCulture, out double lossSum))
             throw new InvalidDataException($"{path}: 'mlp.epoch_loss_sum' is not a number.");
@@ -114,7 +114,7 @@ public static class CheckpointFile
     private static T Deserialize<T>(string json, string key, string path)
     {
         try { return JsonSerializer.Deserialize<T>(json, Json) ?? throw new InvalidDataException($"{path}: '{key}' is null."); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: '{key}' is not valid ({e.Message})."); }
+        catch (Exception e) when (e is JsonException or NotSupportedException) { throw new InvalidDataException($"{path}: '{key}' is not valid ({e.Message})."); }
     }
 
     /// <summary>The optimizer's hyper-parameters as JSON, e.g. <c>{"type":"sgd","lr":0.1,…}</c>.</summary>
@@ -123,12 +123,12 @@ public static class CheckpointFile
     {
         Sgd s => new JsonObject
         {
-            ["type"] = "sgd", ["lr"] = s.Lr, ["momentum"] = s.Momentum, ["dampening"] = s.Dampening,
+            ["type"] = "sgd", ["lr"] = s.LearningRate, ["momentum"] = s.Momentum, ["dampening"] = s.Dampening,
             ["nesterov"] = s.Nesterov, ["weight_decay"] = s.WeightDecay,
         },
         Adam a => new JsonObject
         {
-            ["type"] = "adam", ["lr"] = a.Lr, ["beta1"] = a.Beta1, ["beta2"] = a.Beta2, ["eps"] = a.Eps, ["weight_decay"] = a.WeightDecay,
+            ["type"] = "adam", ["lr"] = a.LearningRate, ["beta1"] = a.Beta1, ["beta2"] = a.Beta2, ["eps"] = a.Epsilon, ["weight_decay"] = a.WeightDecay,
         },
         _ => throw new ArgumentException($"Only SGD and Adam can be saved in a checkpoint; got {optimizer?.Name}.", nameof(optimizer)),
     };
@@ -155,7 +155,7 @@ public static class CheckpointFile
                 },
                 "adam" => new Adam(In("lr", 0, float.PositiveInfinity, true, true))
                 {
-                    Beta1 = In("beta1", 0, 1, false, true), Beta2 = In("beta2", 0, 1, false, true), Eps = In("eps", 0, float.PositiveInfinity, true, true),
+                    Beta1 = In("beta1", 0, 1, false, true), Beta2 = In("beta2", 0, 1, false, true), Epsilon = In("eps", 0, float.PositiveInfinity, true, true),
                     WeightDecay = In("weight_decay", 0, float.PositiveInfinity, false, true),
                 },
                 var t => throw new InvalidDataException($"{path}: unknown optimizer type '{t}'."),

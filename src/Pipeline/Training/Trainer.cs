@@ -43,7 +43,7 @@ public static class Trainer
     /// </summary>
     /// <inheritdoc cref="Fit(Model, IOptimizer, TrainingState, BatchSource, Dataset?, TrainingOptions, IProgress{TrainingProgress}?, CancellationToken)"/>
     public static TrainingResult Fit(Model model, IOptimizer optimizer, TrainingState start, Dataset train, Dataset? valid,
-                                     TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+                                     TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         return Fit(model, optimizer, start, BatchSource.From(train), valid, options, progress, cancellationToken);
@@ -61,15 +61,15 @@ public static class Trainer
     /// <param name="train">The training batches.</param>
     /// <param name="valid">Validation rows, or null to skip validation.</param>
     /// <param name="options">Epochs, batch size, seed, loss, learning-rate schedule (applied to <paramref name="optimizer"/>'s rate each epoch).</param>
-    /// <param name="progress">Receives a report after every step and every epoch; may be null. Called on the training thread.</param>
-    /// <param name="cancellationToken">Checked before every step: when cancelled, training stops after the step in flight and the result has <c>Cancelled = true</c> and the state to resume from.</param>
+    /// <param name="progress">Optional: receives a report after every step and every epoch. Called on the training thread.</param>
+    /// <param name="cancellationToken">Optional: checked before every step: when cancelled, training stops after the step in flight and the result has <c>Cancelled = true</c> and the state to resume from.</param>
     /// <exception cref="TrainingDivergedException">
     /// A batch loss, the validation loss (<see cref="NonFiniteLossException"/>) or a parameter became NaN or infinite; the
     /// message names the epoch, the step and the first non-finite parameter. No non-finite state reaches <paramref name="progress"/>.
     /// </exception>
     /// <exception cref="ArgumentException">The data does not fit the model, or the start state does not match it.</exception>
     public static TrainingResult Fit(Model model, IOptimizer optimizer, TrainingState start, BatchSource train, Dataset? valid,
-                                     TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+                                     TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);

@@ -35,6 +35,6 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, ulong Seed)
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(EvaluationBatchSize, nameof(EvaluationBatchSize));
         ArgumentNullException.ThrowIfNull(Loss, nameof(Loss));
         ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
-        Schedule.Factor(0, Math.Max(1, Epochs));
+        Schedule.Validate();
     }
 }

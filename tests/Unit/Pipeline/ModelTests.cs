@@ -169,6 +169,17 @@ public class ModelTests
     }
 
     [Fact]
+    public void TryGetValue_finds_a_parameter_by_its_state_dict_name_and_reports_a_missing_one()
+    {
+        var p = Mlp784.Init(3);
+        Assert.True(p.TryGetValue("2.bias", out var bias));
+        Assert.Same(p["2.bias"], bias);
+        Assert.Equal([10], bias!.ShapeArray());
+        Assert.False(p.TryGetValue("1.weight", out var none));   // layer 1 is the ReLU: no parameters
+        Assert.Null(none);
+    }
+
+    [Fact]
     public void Forward_rejects_parameters_of_another_model_naming_the_tensor()
     {
         var e = Assert.Throws<ArgumentException>(() => Forward(Mlp784, Model.Perceptron(784, [50], 10).Init(0), Tensor.Zeros(1, 784)));

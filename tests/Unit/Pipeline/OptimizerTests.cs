@@ -85,7 +85,7 @@ public class OptimizerTests
             IOptimizer opt = name.StartsWith("adam", StringComparison.Ordinal)
                 ? new Adam(Get("lr", 0))
                 {
-                    WeightDecay = Get("weight_decay", 0), Eps = Get("eps", 1e-8f),
+                    WeightDecay = Get("weight_decay", 0), Epsilon = Get("eps", 1e-8f),
                     Beta1 = cfg.TryGetProperty("betas", out var b) ? (float)b[0].GetDouble() : 0.9f,
                     Beta2 = cfg.TryGetProperty("betas", out var b2) ? (float)b2[1].GetDouble() : 0.999f
                 }

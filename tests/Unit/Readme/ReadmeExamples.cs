@@ -56,9 +56,9 @@ public class ReadmeExamples
         var opt = new Sgd(0.1f) { Momentum = 0.9f };          // or new Adam(1e-3f)
         var (p2, state2) = opt.Step(p, g.Gradients, opt.Init(p));
 
-        // or the whole loop: seeded shuffles, validation each epoch, IProgress, cancellation, history
+        // or the whole loop: seeded shuffles, validation each epoch, history; optional progress: and cancellationToken:
         var result = Trainer.Fit(model, opt, TrainingState.Start(model, opt, 0), data.Train, data.Valid,
-                                 new TrainingOptions(Epochs: 5, BatchSize: 64, Seed: 0), progress: null, CancellationToken.None);
+                                 new TrainingOptions(Epochs: 5, BatchSize: 64, Seed: 0) { Schedule = LearningRateSchedule.Cosine });
         ModelFile.Save("model.safetensors", model, result.State.Parameters, new InputNormalization(mean, std));  // PyTorch layout and names
         // readme:training:end
     }
