@@ -4,6 +4,7 @@ module Mlp.FSharp.Tests.Walkthrough
 open System
 open Xunit
 open Mlp
+open Mlp.Lessons
 open Mlp.FSharp
 open Mlp.Models
 

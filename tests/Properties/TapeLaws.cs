@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 using FsCheck;
 using FsCheck.Xunit;
 

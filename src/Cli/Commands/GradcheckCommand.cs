@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Mlp.Numpy;

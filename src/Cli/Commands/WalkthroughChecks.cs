@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Mlp.Lessons;
 using Mlp.Numpy;
 using static Mlp.Cli.Report;
 
@@ -111,7 +112,7 @@ internal static class WalkthroughChecks
         const double h = 1e-3, u = 1.0 / (1 << 24);
         int rows = xs.Shape[0], m = xs.Shape[1], nh = w1.Shape[1];
         double shift = relu == LessonRelu.Shifted ? ShiftedRelu.LessonShift : 0;
-        int[][] chosen = KinkFreeEntries(xs, w1, b1, w2, h, entries, rng, out int[] skipped);
+        int[][] chosen = Lesson.KinkFreeEntries(xs, w1, b1, h, entries, rng, out int[] skipped);
         double[][] p = [D(xs), D(w1), D(b1), D(w2), D(b2)];
         double[] y = D(ys);
         double[] X = p[0], W1 = p[1], B1 = p[2], W2 = p[3];
@@ -214,34 +215,5 @@ internal static class WalkthroughChecks
         var d = new double[s.Length];
         for (int i = 0; i < s.Length; i++) d[i] = s[i];
         return d;
-    }
-
-    /// <summary>
-    /// Picks up to <paramref name="count"/> random entries per input (x, w1, b1, w2, b2) of the lesson model whose
-    /// ±2h perturbation keeps every first-layer relu input of the sample on the same side of 0.
-    /// </summary>
-    private static int[][] KinkFreeEntries(Tensor xs, Tensor w1, Tensor b1, Tensor w2, double h, int count, Rng rng, out int[] skipped)
-    {
-        Tensor l1 = Linear.Forward(xs, w1, b1).Output;
-        int rows = xs.Shape[0], m = xs.Shape[1], nh = w1.Shape[1];
-        double margin = 2 * h;
-        bool XOk(int e) { int r = e / m, i = e % m; for (int j = 0; j < nh; j++) if (Math.Abs(l1[r, j]) <= margin * Math.Abs(w1[i, j])) return false; return true; }
-        bool W1Ok(int e) { int i = e / nh, j = e % nh; for (int r = 0; r < rows; r++) if (Math.Abs(l1[r, j]) <= margin * Math.Abs(xs[r, i])) return false; return true; }
-        bool B1Ok(int j) { for (int r = 0; r < rows; r++) if (Math.Abs(l1[r, j]) <= margin) return false; return true; }
-        Func<int, bool>[] ok = [XOk, W1Ok, B1Ok, _ => true, _ => true];
-        int[] lengths = [xs.Length, w1.Length, b1.Length, w2.Length, 1];
-        var result = new int[5][];
-        skipped = new int[5];
-        for (int t = 0; t < 5; t++)
-        {
-            var picked = new List<int>();
-            foreach (int e in rng.Permutation(lengths[t]))
-            {
-                if (picked.Count == count) break;
-                if (ok[t](e)) picked.Add(e); else skipped[t]++;
-            }
-            result[t] = [.. picked];
-        }
-        return result;
     }
 }

@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;

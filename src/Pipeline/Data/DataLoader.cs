@@ -3,9 +3,6 @@ namespace Mlp.Data;
 /// <summary>Finds and loads a dataset from a path: an IDX directory or the lesson's <c>mnist.pkl.gz</c>.</summary>
 public static class DataLoader
 {
-    /// <summary>The lesson's training rows: <c>x_train</c> is the first 50000 images of MNIST's training file.</summary>
-    public const int LessonTrainRows = 50000;
-
     /// <summary>How to get a dataset, for messages.</summary>
     public const string HowToGetData =
         "Get Fashion-MNIST with 'apt-get install dataset-fashion-mnist' (installs /usr/share/datasets/fashion-mnist), " +
@@ -118,10 +115,10 @@ public static class DataLoader
         string how;
         if (train != null)
         {
-            nTrain = n > LessonTrainRows ? LessonTrainRows : n * 5 / 6;
-            how = n > LessonTrainRows
+            nTrain = n > Mlp.Lessons.Lesson.TrainRows ? Mlp.Lessons.Lesson.TrainRows : n * 5 / 6;
+            how = n > Mlp.Lessons.Lesson.TrainRows
                 ? $"train = first {nTrain} rows of {train.ImagesName} ({n} rows), valid = the remaining {n - nTrain}"
-                : $"train = first {nTrain} rows (5/6) of {train.ImagesName} ({n} rows, not more than {LessonTrainRows}), valid = the last {n - nTrain} (1/6)";
+                : $"train = first {nTrain} rows (5/6) of {train.ImagesName} ({n} rows, not more than {Mlp.Lessons.Lesson.TrainRows}), valid = the last {n - nTrain} (1/6)";
             how += test != null ? $", test = all {test.Labels.Length} rows of {test.ImagesName}" : ", no test split (no t10k files)";
         }
         else

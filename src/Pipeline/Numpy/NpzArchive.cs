@@ -4,16 +4,20 @@ namespace Mlp.Numpy;
 
 /// <summary>
 /// The arrays of one <c>.npz</c> file, by name, in the order they are stored (numpy: the <c>NpzFile</c> that
-/// <c>np.load("f.npz")</c> returns). Immutable; all arrays are read when the archive is opened.
+/// <c>np.load("f.npz")</c> returns). Immutable; the arrays are read when the archive is opened: all of them, or only those
+/// named to <see cref="NpzReader.Read(string, IReadOnlyCollection{string})"/>. Asking such a filtered archive about a name
+/// it was not opened for throws rather than answering "absent", since the file may well hold it.
 /// </summary>
 public sealed class NpzArchive : IReadOnlyDictionary<string, NpyArray>
 {
     private readonly Dictionary<string, NpyArray> arrays;
     private readonly string[] names;
+    private readonly HashSet<string>? requested;
 
-    internal NpzArchive(string source, List<KeyValuePair<string, NpyArray>> entries)
+    internal NpzArchive(string source, List<KeyValuePair<string, NpyArray>> entries, IReadOnlyCollection<string>? requested = null)
     {
         Source = source;
+        this.requested = requested is null ? null : new HashSet<string>(requested, StringComparer.Ordinal);
         arrays = new Dictionary<string, NpyArray>(entries, StringComparer.Ordinal);
         names = entries.Select(e => e.Key).ToArray();
     }
@@ -26,8 +30,9 @@ public sealed class NpzArchive : IReadOnlyDictionary<string, NpyArray>
 
     /// <summary>The array called <paramref name="name"/> (numpy: <c>npz[name]</c>).</summary>
     /// <exception cref="InvalidDataException">There is no such array; the message names the file and lists the arrays it has.</exception>
+    /// <exception cref="InvalidOperationException">The archive was opened for other names only.</exception>
     public NpyArray this[string name] =>
-        arrays.TryGetValue(name, out var a) ? a
+        arrays.TryGetValue(Requested(name), out var a) ? a
         : throw new InvalidDataException($"{Source}: no array '{name}'; the file has {(names.Length == 0 ? "no arrays" : string.Join(", ", names))}.");
 
     /// <summary>
@@ -54,10 +59,23 @@ public sealed class NpzArchive : IReadOnlyDictionary<string, NpyArray>
     public int Count => names.Length;
 
     /// <inheritdoc/>
-    public bool ContainsKey(string key) => arrays.ContainsKey(key);
+    /// <exception cref="InvalidOperationException">The archive was opened for other names only, so it cannot tell.</exception>
+    public bool ContainsKey(string key) => arrays.ContainsKey(Requested(key));
 
     /// <inheritdoc/>
-    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out NpyArray value) => arrays.TryGetValue(key, out value);
+    /// <exception cref="InvalidOperationException">The archive was opened for other names only, so it cannot tell.</exception>
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out NpyArray value) => arrays.TryGetValue(Requested(key), out value);
+
+    // A filtered archive cannot say whether the file holds an array it skipped: answering "absent" would silently
+    // take a default for something the file states (as the walkthrough once did with relu_shift).
+    private string Requested(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (requested is not null && !requested.Contains(name))
+            throw new InvalidOperationException(
+                $"{Source}: array '{NpyHeader.Printable(name)}' was not among the names it was read for ({string.Join(", ", requested)}); read it with that name, or all arrays.");
+        return name;
+    }
 
     /// <inheritdoc/>
     public IEnumerator<KeyValuePair<string, NpyArray>> GetEnumerator() =>

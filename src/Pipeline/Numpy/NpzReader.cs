@@ -83,7 +83,7 @@ public static class NpzReader
             foreach (string wanted in names)
                 if (!seen.Contains(wanted))
                     throw new InvalidDataException($"{sourceName}: no array '{wanted}'; the file has {(seen.Count == 0 ? "no arrays" : string.Join(", ", seen))}.");
-        return new NpzArchive(sourceName, entries);
+        return new NpzArchive(sourceName, entries, names);
     }
 
     // Reads one entry: first the .npy preamble and header, then exactly the data they declare. Nothing beyond what

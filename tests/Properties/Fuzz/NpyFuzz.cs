@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 using System.IO.Compression;
 using FsCheck;
 using FsCheck.Fluent;

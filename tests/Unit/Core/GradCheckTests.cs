@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 namespace Mlp.Tests.Core;
 
 /// <summary>Finite-difference gradient checking (src/Core/GradCheck.cs), on the lesson's model.</summary>

@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 namespace Mlp.Tests.Core;
 
 /// <summary>The tape, its nodes and its gradients (src/Core/Tape.cs, Tape.Layers.cs, Node.cs, Gradients.cs).</summary>

@@ -145,4 +145,19 @@ public class NpzTests
         var e = Assert.Throws<ArgumentException>(() => NpzWriter.WriteTo(new MemoryStream(), [new("x", a), new("x", a)], false));
         Assert.Contains("'x'", e.Message);
     }
+
+    [Fact]
+    public void An_archive_read_for_some_names_refuses_to_say_a_skipped_array_is_absent()
+    {
+        var npz = NpzReader.Read(Fixtures.Numpy("stored.npz"), ["a"]);
+        Assert.True(npz.ContainsKey("a"));
+        Assert.Equal(["a"], npz.Names);
+        // "scalar" is in the file but was not read: "absent" would be a lie that silently picks a default.
+        var e = Assert.Throws<InvalidOperationException>(() => npz.ContainsKey("scalar"));
+        Assert.Contains("stored.npz", e.Message);
+        Assert.Contains("'scalar'", e.Message);
+        Assert.Throws<InvalidOperationException>(() => npz.TryGetValue("scalar", out _));
+        Assert.Throws<InvalidOperationException>(() => npz["scalar"]);
+        Assert.False(NpzReader.Read(Fixtures.Numpy("stored.npz")).ContainsKey("nothing")); // read whole, absent is absent
+    }
 }

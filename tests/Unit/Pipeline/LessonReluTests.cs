@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 namespace Mlp.Tests.Pipeline;
 
 /// <summary>The lesson's two relus: plain until its init section, clamp_min(0.) − 0.5 from there on.</summary>

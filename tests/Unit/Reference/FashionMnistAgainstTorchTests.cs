@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 using System.Text.Json;
 using Mlp.Data;
 using Mlp.Numpy;

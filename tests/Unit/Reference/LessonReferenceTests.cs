@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 using Mlp.Numpy;
 
 namespace Mlp.Tests.Reference;
@@ -13,6 +14,26 @@ public class LessonReferenceTests
         string path = Path.Combine(Path.GetTempPath(), $"mlp-ref-{Guid.NewGuid():N}.npz");
         NpzWriter.Write(path, kept);
         return path;
+    }
+
+    [Theory]
+    [InlineData(-0.5f, LessonRelu.Shifted)]
+    [InlineData(0f, LessonRelu.Plain)]
+    public void The_files_relu_shift_picks_the_relu_we_compute_with(float shift, LessonRelu expected)
+    {
+        string path = WriteVariant((name, a) => a);
+        try
+        {
+            Assert.Equal(LessonRelu.Plain, LessonReference.Load(path).Relu); // absent: plain
+            var with = NpzReader.Read(path).Append(new("relu_shift", NpyArray.FromTensor(Tensor.Scalar(shift)))).ToList();
+            NpzWriter.Write(path, with);
+            var reference = LessonReference.Load(path);
+            Assert.Equal(expected, reference.Relu);
+            // The fixture is torch's plain relu: read as shifted, our output moves by −0.5·Σw2 and the comparison fails.
+            var outError = reference.Compare().Single(e => e.Name == "out");
+            Assert.Equal(expected == LessonRelu.Plain, outError.Within(1e-4));
+        }
+        finally { File.Delete(path); }
     }
 
     [Fact]

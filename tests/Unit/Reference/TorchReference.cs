@@ -1,3 +1,4 @@
+using Mlp.Lessons;
 using Mlp.Numpy;
 
 namespace Mlp.Tests.Reference;

@@ -1,4 +1,6 @@
-namespace Mlp.Numpy;
+using Mlp.Numpy;
+
+namespace Mlp.Lessons;
 
 /// <summary>
 /// A PyTorch reference for the lesson's model, as written by <c>tools/torch_reference.py</c>: inputs, weights,
@@ -22,7 +24,7 @@ public sealed record LessonReference(
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid npz, or an array is missing or has the wrong shape; the message names the array and both shapes.</exception>
     public static LessonReference Load(string path) =>
-        FromArchive(NpzReader.Read(path, ["x", "targ", "w1", "b1", "w2", "b2", .. ComparedNames]));
+        FromArchive(NpzReader.Read(path)); // all arrays: the optional relu_shift too (a filter without it read as plain relu)
 
     /// <summary>Checks the arrays of <paramref name="npz"/> against the lesson's shapes and wraps them.</summary>
     /// <exception cref="InvalidDataException">An array is missing or has the wrong shape; the message names the array and both shapes.</exception>

@@ -1,4 +1,4 @@
-namespace Mlp;
+namespace Mlp.Lessons;
 
 /// <summary>Every gradient of the lesson's model, with the forward output and loss.</summary>
 /// <param name="Output">(n, 1) model output.</param>
@@ -25,10 +25,13 @@ public enum LessonRelu
 /// The lesson's model, <c>lin → relu → lin</c> with MSE on <c>out.squeeze(-1)</c>, written three ways:
 /// a plain forward, hand-chained backward closures (the lesson's <c>forward_and_backward</c>), and on a <see cref="Tape"/>.
 /// </summary>
-public static class Lesson
+public static partial class Lesson
 {
     /// <summary>The lesson's hidden size, <c>nh = 50</c>.</summary>
     public const int Hidden = 50;
+
+    /// <summary>The lesson's training rows: <c>x_train</c> is the first 50000 images of MNIST's training file.</summary>
+    public const int TrainRows = 50000;
 
     /// <summary>The relu the lesson means by <paramref name="relu"/>, as a layer.</summary>
     public static Vjp<Tensor> Activation(Tensor x, LessonRelu relu) =>
