@@ -11,26 +11,25 @@ namespace Mlp.Tests.LawKit;
 
 // README: "Testing your own layer" shows the code between the markers; ReadmeSnippets checks it matches.
 // readme:testing-your-own-layer:begin
-public static class LeakyRelu
+public static class Swish
 {
-    public static Vjp<Tensor> Forward(Tensor x, float slope)
+    public static Vjp<Tensor> Forward(Tensor x)
     {
-        Tensor mask = x.Gt(0f);                                   // 1 where x > 0
-        Tensor scale = mask + (1f - mask) * slope;                // 1 or slope
-        return new(x * scale, dy => dy * scale);                  // dx = dy ⊙ (1 or slope)
+        Tensor s = 1f / (1f + (-x).Exp());                        // σ(x)
+        Tensor slope = s + x * s * (1f - s);                      // σ(x) + x·σ(x)(1 − σ(x))
+        return new(x * s, dy => dy * slope);                      // y = x·σ(x), dx = dy ⊙ slope
     }
 }
 
-public class LeakyReluLaws
+public class SwishLaws
 {
-    static readonly LayerSpec Spec =
-        LayerSpec.Elementwise("LeakyRelu", Domain.NonZero, x => LeakyRelu.Forward(x, 0.01f));
+    static readonly LayerSpec Spec = LayerSpec.Elementwise("Swish", Domain.Any, Swish.Forward);   // smooth: any input
 
     [Property]
-    public Property LeakyRelu_obeys_the_vjp_laws() => VjpLaws.ForAll(Spec);   // as an FsCheck property
+    public Property Swish_obeys_the_vjp_laws() => VjpLaws.ForAll(Spec);       // as an FsCheck property
 
     [Fact]
-    public void LeakyRelu_passes_the_law_kit() => VjpLaws.Verify(Spec);      // or in a plain fact
+    public void Swish_passes_the_law_kit() => VjpLaws.Verify(Spec);          // or in a plain fact
 }
 // readme:testing-your-own-layer:end
 
