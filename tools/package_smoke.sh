@@ -27,7 +27,7 @@ step pack dotnet pack Mlp.sln -c Release -o "$feed" ${1:+"$1"}
 ls -l "$feed" | awk 'NR > 1 { printf "  %10d  %s\n", $5, $9 }'
 
 step tool-install dotnet tool install mlp --version "$version" --add-source "$feed" --tool-path "$work/tool"
-step tool-help bash -c "'$work/tool/mlp' --help | grep -q 'Usage: mlp'"
+step tool-help bash -c "'$work/tool/mlp' --help > '$work/help.txt' && grep -q '^  mlp \\[command\\]' '$work/help.txt' && grep -q '^  train' '$work/help.txt'"
 mkdir -p "$work/app"
 cp data/fashion-mnist/t10k-images-idx3-ubyte.gz "$work/app/"
 step tool-train bash -c "cd '$work/app' && '$work/tool/mlp' train --data '$root/data/fashion-mnist' --hidden 32 --epochs 1 --save model.safetensors"
