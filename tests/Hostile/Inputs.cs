@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using Mlp.TestShared;
 
 namespace Mlp.Hostile;
 
@@ -34,20 +35,6 @@ internal static class Inputs
         using var gz = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
         using var ms = new MemoryStream();
         gz.CopyTo(ms);
-        return ms.ToArray();
-    }
-
-    /// <summary>A gzip stream of <paramref name="n"/> zero bytes after <paramref name="prefix"/>, written without holding them.</summary>
-    public static byte[] GzipZeros(byte[] prefix, long n, byte[]? suffix = null)
-    {
-        using var ms = new MemoryStream();
-        using (var gz = new GZipStream(ms, CompressionLevel.Optimal))
-        {
-            gz.Write(prefix);
-            var zeros = new byte[1 << 20];
-            for (long left = n; left > 0; left -= zeros.Length) gz.Write(zeros, 0, (int)Math.Min(zeros.Length, left));
-            if (suffix != null) gz.Write(suffix);
-        }
         return ms.ToArray();
     }
 
@@ -122,10 +109,10 @@ internal static class Inputs
         yield return I("n=0 rows=cols=65536 (rows*cols overflows)", IdxImages(0, 65536, 65536, []));
         yield return I("n=100M, 784 bytes of data", IdxImages(100_000_000, 28, 28, img.AsSpan(16, 784)));
         yield return I("rows=0", IdxImages(300, 0, 28, []));
-        yield return I("gzip bomb: 200 MB of zeros under a consistent header", GzipZeros(IdxImages(255102, 28, 28, []), 255102L * 784), ImagesName + ".gz");
-        yield return I("gzip bomb with a header claiming 2^31-1 images", GzipZeros(IdxImages(int.MaxValue, 28, 28, []), 64L << 20), ImagesName + ".gz");
+        yield return I("gzip bomb: 200 MB of zeros under a consistent header", GzipBombs.Zeros(IdxImages(255102, 28, 28, []), 255102L * 784), ImagesName + ".gz");
+        yield return I("gzip bomb with a header claiming 2^31-1 images", GzipBombs.Zeros(IdxImages(int.MaxValue, 28, 28, []), 64L << 20), ImagesName + ".gz");
         yield return I("labels: count 0xFFFFFFFF", IdxLabels(-1, lab.AsSpan(8)), LabelsName);
-        yield return I("labels: gzip bomb 100 MB", GzipZeros(IdxLabels(100_000_000, []), 100_000_000), LabelsName + ".gz");
+        yield return I("labels: gzip bomb 100 MB", GzipBombs.Zeros(IdxLabels(100_000_000, []), 100_000_000), LabelsName + ".gz");
         yield return I("magic of a pickle", [0x80, 2, .. img[2..]]);
         yield return I("labels and images swapped", lab);
         yield return I("images of 27x29 pixels", IdxImages(300, 27, 29, img.AsSpan(16, 300 * 27 * 29)));
@@ -164,7 +151,7 @@ internal static class Inputs
             File.ReadAllBytes(Path.Combine(Mlp.RepoRoot, "tests", "fixtures", "pickle", "mnist_py3_protocol5.pkl.gz")), "p5.pkl.gz") with
         { Env = new() { ["MLP_MAX_CLASSES"] = "5" } };
         // PROTO 4; BINBYTES8 of 200 MB zeros; STOP — gzipped to ~200 KB.
-        yield return P("gzip bomb: 200 MB BINBYTES8", GzipZeros([0x80, 4, 0x8e, .. BitConverter.GetBytes(200L << 20)], 200L << 20, [(byte)'.']), "bomb.pkl.gz");
+        yield return P("gzip bomb: 200 MB BINBYTES8", GzipBombs.Zeros([0x80, 4, 0x8e, .. BitConverter.GetBytes(200L << 20)], 200L << 20, [(byte)'.']), "bomb.pkl.gz");
         yield return P("BINUNICODE8 claiming 2^62 bytes", [0x80, 4, 0x8d, .. BitConverter.GetBytes(1L << 62), (byte)'.']);
         yield return P("100000 MARKs", [0x80, 2, .. Enumerable.Repeat((byte)'(', 100_000), (byte)'.']);
         yield return P("memo flood", [0x80, 4, (byte)'N', .. Enumerable.Range(0, 50_000).SelectMany(_ => new byte[] { 0x94 }), (byte)'.']);

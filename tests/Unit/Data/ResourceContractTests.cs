@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Mlp.Data;
 using Mlp.Numpy;
+using Mlp.TestShared;
 
 namespace Mlp.Tests.Data;
 
@@ -14,19 +15,6 @@ namespace Mlp.Tests.Data;
 public class ResourceContractTests
 {
     private const long Budget = 64L << 20;   // far below what any of these bombs would need
-
-    private static byte[] GzipZeros(byte[] prefix, long n, byte[]? suffix = null)
-    {
-        using var ms = new MemoryStream();
-        using (var gz = new GZipStream(ms, CompressionLevel.Optimal))
-        {
-            gz.Write(prefix);
-            var zeros = new byte[1 << 20];
-            for (long left = n; left > 0; left -= zeros.Length) gz.Write(zeros, 0, (int)Math.Min(zeros.Length, left));
-            if (suffix != null) gz.Write(suffix);
-        }
-        return ms.ToArray();
-    }
 
     private static string RefusedWithin(Func<object> read, string name, string problem)
     {
@@ -54,7 +42,7 @@ public class ResourceContractTests
     {
         // 200 MB of zeros gzip to ~200 KB: the header is honest, the ratio is not what image data has.
         int n = 255_102;
-        byte[] gz = GzipZeros(ImagesHeader(n), (long)n * 784);
+        byte[] gz = GzipBombs.Zeros(ImagesHeader(n), (long)n * 784);
         string m = RefusedWithin(() => IdxReader.ReadImages(new MemoryStream(gz), "bomb.gz"), "bomb.gz: ", "decompression bomb");
         Assert.Contains(DataLimits.GzipExpansionVariable, m);
     }
@@ -63,7 +51,7 @@ public class ResourceContractTests
     public void An_idx_bomb_read_forward_only_is_refused_while_it_expands()
     {
         int n = 255_102;
-        byte[] gz = GzipZeros(ImagesHeader(n), (long)n * 784);
+        byte[] gz = GzipBombs.Zeros(ImagesHeader(n), (long)n * 784);
         RefusedWithin(() => IdxReader.ReadImages(new ForwardOnly(gz), "pipe.gz"), "pipe.gz: ", "decompression bomb");
     }
 
@@ -80,7 +68,7 @@ public class ResourceContractTests
     [Fact]
     public void A_gzipped_pickle_bomb_is_refused()
     {
-        byte[] gz = GzipZeros([0x80, 4, 0x8e, .. BitConverter.GetBytes(200L << 20)], 200L << 20, [(byte)'.']);
+        byte[] gz = GzipBombs.Zeros([0x80, 4, 0x8e, .. BitConverter.GetBytes(200L << 20)], 200L << 20, [(byte)'.']);
         RefusedWithin(() => MnistPickleReader.Read(new MemoryStream(gz), "bomb.pkl.gz"), "bomb.pkl.gz: ", "decompression bomb");
     }
 
