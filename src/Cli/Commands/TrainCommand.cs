@@ -139,7 +139,7 @@ internal static class TrainCommand
         r.Fact("train_rows", data.Train.Count, $"train {Shape(data.Train.X.Shape)}, valid {Shape(data.Valid.X.Shape)}{(data.Test is { } t ? $", test {Shape(t.X.Shape)}" : "")}");
         r.Fact("normalization", new JsonObject { ["mean"] = mean, ["std"] = std }, $"inputs normalized with the training mean {F(mean)} and std {F(std)}");
         r.Fact("architecture", model.Architecture, $"model: {model.Architecture}");
-        if (!r.Json) Console.WriteLine(Indent(model.ToString()));
+        if (!r.Json) Console.WriteLine(Indent(model.InputFeatures is { } inputs ? model.Summary(inputs).ToString() : model.Architecture));
         r.Fact("optimizer", CheckpointFile.OptimizerJson(optimizer), $"optimizer: {optimizer.Name}");
         r.Fact("schedule", options.Schedule.ToString(), $"learning-rate schedule: {options.Schedule}");
         r.Fact("batch", options.BatchSize, $"batch {options.BatchSize}, seed {options.Seed}, epochs {options.Epochs}{(resume != null ? $" (resuming {resume} at epoch {start.Epoch + 1}, step {start.Step})" : "")}");
