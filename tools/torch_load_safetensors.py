@@ -108,6 +108,7 @@ def main():
     accuracy = float((predicted == preds["labels"]).mean())
     print(json.dumps({
         "model": args.model, "architecture": meta.get("mlp.architecture"), "torch": torch.__version__,
+        "torch_layers": [repr(m) for m in model],
         "rows": int(len(predicted)), "same_predictions": same, "max_abs_logit_diff": max_diff,
         "torch_accuracy_on_rows": accuracy,
     }))
