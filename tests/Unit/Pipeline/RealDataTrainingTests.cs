@@ -3,10 +3,12 @@ using Mlp.Models;
 using Mlp.Optim;
 using Mlp.Serialization;
 using Mlp.Training;
+using Mlp.Tests.Data;
 
 namespace Mlp.Tests.Pipeline;
 
 /// <summary>Short real training runs: the pipeline learns real images, deterministically.</summary>
+[Collection(TestData.WholeDatasets)]
 public class RealDataTrainingTests
 {
     private static TrainingResult OneEpochOnFashionSlice(ulong seed)
