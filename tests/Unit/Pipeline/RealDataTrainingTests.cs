@@ -2,8 +2,8 @@ using Mlp.Data;
 using Mlp.Models;
 using Mlp.Optim;
 using Mlp.Serialization;
-using Mlp.Training;
 using Mlp.Tests.Data;
+using Mlp.Training;
 
 namespace Mlp.Tests.Pipeline;
 
