@@ -5,12 +5,14 @@ using Mlp.Models;
 using Mlp.Numpy;
 using Mlp.Serialization;
 using Mlp.Optim;
+using Mlp.Tests.Data;
 using Mlp.Tests.Reference;
 using Mlp.Training;
 
 namespace Mlp.Tests.Pipeline;
 
 /// <summary>Model files load into PyTorch's nn.Sequential with load_state_dict(strict=True) and predict what Mlp predicts.</summary>
+[Collection(TestData.WholeDatasets)]
 public sealed class TorchInteropTests : IDisposable
 {
     private readonly string dir = PipelineFixtures.TempDir();
@@ -62,12 +64,11 @@ public sealed class TorchInteropTests : IDisposable
     [Fact]
     public void A_model_with_every_new_layer_trained_on_fashion_mnist_loads_strictly_into_pytorch_with_the_same_test_predictions()
     {
-        const string data = "/usr/share/datasets/fashion-mnist";
-        Assert.True(File.Exists(Path.Combine(data, "t10k-images-idx3-ubyte.gz")),
-            $"This test needs the full Fashion-MNIST in {data}: apt-get install dataset-fashion-mnist (CI's .ci/run does this).");
+        Assert.True(TestData.HasFullFashion,
+            $"This test needs the full Fashion-MNIST in {TestData.FullFashion}: apt-get install dataset-fashion-mnist (CI's .ci/run does this).");
         Python.Require("torch", "numpy");
 
-        var raw = DataLoader.Load(data);
+        var raw = TestData.FullFashionSplits;
         var (splits, mean, std) = Normalization.ByTrainStatistics(raw);
         var model = Model.Parse("Linear(784, 128) BatchNorm1d(128) GELU() Dropout(0.2) Linear(128, 64) BatchNorm1d(64, momentum=None, affine=False) " +
                                 "Tanh() Linear(64, 32) GELU(approximate='tanh') Dropout(0.1) Linear(32, 32) Sigmoid() Linear(32, 32) LeakyReLU(0.1) " +
