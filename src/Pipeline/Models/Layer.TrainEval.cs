@@ -18,7 +18,8 @@ public sealed partial class Layer
         {
             var (y, back) = mode.IsTraining ? Mlp.Dropout.Train(x.Value, p, mode.Rng()) : Mlp.Dropout.Eval(x.Value);
             return new LayerOutput(t.Record(y, [x], dy => [back(dy)]), s);
-        }, builtIn: true) { DependsOnMode = true };
+        }, builtIn: true)
+        { DependsOnMode = true };
     }
 
     /// <summary>

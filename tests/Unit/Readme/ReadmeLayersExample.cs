@@ -6,7 +6,6 @@ using Mlp.Optim;
 using Mlp.Serialization;
 using Mlp.Training;
 // readme:layers:end
-using Mlp.Tests.Data;
 
 namespace Mlp.Tests.Readme;
 
@@ -15,7 +14,7 @@ public class ReadmeLayersExample
     [Fact]
     public void The_layers_example_trains_predicts_in_evaluation_mode_saves_and_loads_without_a_spec()
     {
-        string dataDir = TestData.EmbeddedFashion;
+        string dataDir = Mlp.Tests.Data.TestData.EmbeddedFashion;
         string path = Path.Combine(Path.GetTempPath(), $"mlp-readme-layers-{Guid.NewGuid():N}.safetensors");
         try
         {
