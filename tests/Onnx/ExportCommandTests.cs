@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using Mlp.Numpy;
+using static Mlp.Onnx.Tests.OnnxCheck;
 
 namespace Mlp.Onnx.Tests;
 
@@ -24,7 +22,9 @@ public sealed class ExportCommandTests : IDisposable
     public void Onnx_runtime_and_ml_net_reproduce_mlp_eval_on_every_evaluated_row()
     {
         // Default data: full Fashion-MNIST when installed (eval: its 10000 test rows), else the embedded split.
-        Mlp("train", "--limit", "3000", "--hidden", "32", "--epochs", "1", "--seed", "2", "--save", F("m.safetensors"), "--json");
+        // A model with buffers (BatchNorm1d's running statistics), both GELUs and a mode-dependent Dropout, from --model.
+        Mlp("train", "--limit", "3000", "--model", "Linear(784, 32) BatchNorm1d(32) GELU() Dropout(0.1) Linear(32, 16) GELU(approximate='tanh') Linear(16, 10)",
+            "--epochs", "1", "--seed", "2", "--save", F("m.safetensors"), "--json");
         var export = JsonDocument.Parse(Mlp("export", "--model", F("m.safetensors"), "--onnx", F("m.onnx"), "--json")).RootElement;
         Assert.Equal(13, export.GetProperty("export").GetProperty("opset").GetInt32());
         Assert.Equal(JsonValueKind.Object, export.GetProperty("export").GetProperty("normalization").ValueKind);
@@ -37,19 +37,11 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Equal(Math.Min(rows, 10000), x.Shape[0]);
 
         using var session = new InferenceSession(F("m.onnx"));
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(x.ToArray(), [x.Shape[0], x.Shape[1]]))]);
-        float[] ort = results.Single().AsEnumerable<float>().ToArray();
+        float[] ort = RunOnnxRuntime(session, x);
         Assert.True(MaxAbsDiff(ort, logits.AsSpan()) <= 1e-5, $"ONNX Runtime: max |logit difference| {MaxAbsDiff(ort, logits.AsSpan())}");
         Assert.Equal(predicted, ArgMaxRows(ort, logits.Shape[1]).Select(c => (long)c));
 
-        var ml = new MLContext(seed: 0);
-        float[] raw = x.ToArray();
-        int f = x.Shape[1];
-        var schema = SchemaDefinition.Create(typeof(Row));
-        schema[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, f);   // a fixed-size vector, as the graph's input
-        var view = ml.Data.LoadFromEnumerable(Enumerable.Range(0, x.Shape[0]).Select(r => new Row { Input = raw.AsSpan(r * f, f).ToArray() }), schema);
-        var scored = ml.Transforms.ApplyOnnxModel(["logits"], ["input"], F("m.onnx")).Fit(view).Transform(view);
-        float[] mlnet = scored.GetColumn<float[]>("logits").SelectMany(v => v).ToArray();
+        float[] mlnet = RunMlNet(F("m.onnx"), x);
         Assert.True(MaxAbsDiff(mlnet, logits.AsSpan()) <= 1e-5, $"ML.NET: max |logit difference| {MaxAbsDiff(mlnet, logits.AsSpan())}");
         Assert.Equal(predicted, ArgMaxRows(mlnet, logits.Shape[1]).Select(c => (long)c));
     }
@@ -62,11 +54,6 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Contains("none.safetensors", err);
         Assert.DoesNotContain("   at ", err);
         Assert.False(File.Exists(F("m.onnx")));
-    }
-
-    private sealed class Row
-    {
-        [ColumnName("input")] public float[] Input { get; set; } = [];
     }
 
     private static string Mlp(params string[] args)
@@ -87,15 +74,4 @@ public sealed class ExportCommandTests : IDisposable
         if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(entireProcessTree: true); Assert.Fail($"mlp {string.Join(' ', args)} took over 5 minutes"); }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
-
-    private static double MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        Assert.Equal(a.Length, b.Length);
-        double m = 0;
-        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs((double)a[i] - b[i]));
-        return m;
-    }
-
-    private static int[] ArgMaxRows(float[] v, int cols) =>
-        Enumerable.Range(0, v.Length / cols).Select(r => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(v.AsSpan(r * cols, cols))).ToArray();
 }

@@ -9,6 +9,7 @@ using Mlp.Serialization;
 using Mlp.Training;
 using Onnx;
 using Xunit.Abstractions;
+using static Mlp.Onnx.Tests.OnnxCheck;
 
 namespace Mlp.Onnx.Tests;
 
@@ -38,12 +39,8 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.Exported>
 
         public Exported()
         {
-            // Full Fashion-MNIST when installed (CI installs it), else the embedded test split; the test images are t10k either way.
-            string full = "/usr/share/datasets/fashion-mnist";
-            string dir = File.Exists(Path.Combine(full, "t10k-images-idx3-ubyte.gz")) ? full : Path.Combine(RepoRoot(), "data", "fashion-mnist");
-            DataSource = dir;
-            RawTest = IdxReader.ReadImages(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"));
-            TestLabels = IdxReader.ReadLabels(Path.Combine(dir, "t10k-labels-idx1-ubyte.gz"));
+            string dir = DataSource = DataDir();
+            (RawTest, TestLabels) = Test(dir);
 
             var (splits, mean, std) = Normalization.ByTrainStatistics(DataLoader.Load(dir));
             // Both activations the exporter knows, trained for one short epoch so the predictions mean something.
@@ -59,13 +56,6 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.Exported>
         }
 
         public void Dispose() => Directory.Delete(Dir, recursive: true);
-
-        private static string RepoRoot()
-        {
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "Mlp.sln"))) return d.FullName;
-            throw new InvalidOperationException("Mlp.sln not found above " + AppContext.BaseDirectory);
-        }
     }
 
     [Fact]
@@ -74,10 +64,8 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.Exported>
         int n = e.RawTest.Shape[0];
         Assert.Equal(10000, n);
         using var session = new InferenceSession(e.OnnxPath);
-        var input = new DenseTensor<float>(e.RawTest.ToArray(), [n, 784]);
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.InputName, input)]);
-        float[] logits = results.Single(r => r.Name == OnnxExport.LogitsName).AsEnumerable<float>().ToArray();
-        float[] probabilities = results.Single(r => r.Name == OnnxExport.ProbabilitiesName).AsEnumerable<float>().ToArray();
+        float[] logits = RunOnnxRuntime(session, e.RawTest);
+        float[] probabilities = RunOnnxRuntime(session, e.RawTest, OnnxExport.ProbabilitiesName);
 
         Assert.Equal(n * 10, logits.Length);
         output.WriteLine($"ONNX Runtime on {e.DataSource} t10k: max |logit difference| {MaxAbsDiff(logits, e.Logits.AsSpan()):G3}");
@@ -147,8 +135,7 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.Exported>
         byte[] bytes = OnnxExport.Serialize(model, p, normalization: null);
         using var session = new InferenceSession(bytes);
         float[] x = [0.5f, -1f, 2f, 0.25f, 1f, 1f, -0.5f, 0f];
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExport.InputName, new DenseTensor<float>(x, [2, 4]))]);
-        float[] logits = results.Single().AsEnumerable<float>().ToArray();
+        float[] logits = RunOnnxRuntime(session, Tensor.FromArray(x, 2, 4));
         Assert.True(MaxAbsDiff(logits, model.Predict(p, Tensor.FromArray(x, 2, 4)).AsSpan()) <= 1e-6);
         Assert.Equal(["Gemm", "Relu", "Gemm"], ModelProto.Parser.ParseFrom(bytes).Graph.Node.Select(x => x.OpType));
     }
@@ -159,8 +146,8 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.Exported>
         var square = Layer.CreateActivation("Square()", x => new Vjp<Tensor>(x * x, dy => dy * x * 2f));
         var model = Model.Sequential(Layer.Linear(4, 3), square, Layer.Linear(3, 2));
         var ex = Assert.Throws<ArgumentException>(() => OnnxExport.Serialize(model, model.Init(0), null));
-        Assert.Contains("layer 1 'Square()'", ex.Message);
-        Assert.Contains("Linear(in, out), ReLU() and ShiftedReLU(shift)", ex.Message);
+        Assert.Contains("layer 1 'Square()' has no ONNX equivalent (the user's own layer)", ex.Message);
+        Assert.Contains(string.Join(", ", OnnxExport.SupportedLayers), ex.Message);
     }
 
     [Fact]
@@ -170,17 +157,6 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.Exported>
         var ex = Assert.Throws<ArgumentException>(() => OnnxExport.Serialize(model, Model.Perceptron(4, [5], 2).Init(0), null));
         Assert.Contains("should be", ex.Message);
     }
-
-    private static double MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        Assert.Equal(a.Length, b.Length);
-        double m = 0;
-        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs((double)a[i] - b[i]));
-        return m;
-    }
-
-    private static int[] ArgMaxRows(float[] v, int cols) =>
-        Enumerable.Range(0, v.Length / cols).Select(r => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(v.AsSpan(r * cols, cols))).ToArray();
 
     private sealed class PixelsRow
     {
