@@ -151,6 +151,19 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.Exported>
     }
 
     [Fact]
+    public void A_batch_norm_model_without_its_buffers_is_refused_saying_where_they_come_from()
+    {
+        var model = Model.Parse("Linear(4, 3) BatchNorm1d(3) Linear(3, 2)");
+        var ex = Assert.Throws<ArgumentException>(() => OnnxExport.Serialize(model, model.Init(0), normalization: null));
+        Assert.Contains("1.running_mean, 1.running_var, 1.num_batches_tracked", ex.Message);
+        Assert.Contains("got none", ex.Message);
+        // With them it exports, and runs as evaluation mode computes.
+        using var session = new InferenceSession(OnnxExport.Serialize(model, model.Init(0), model.InitBuffers(), normalization: null));
+        var x = new Rng(3).Normal(5, 4);
+        Assert.True(MaxAbsDiff(RunOnnxRuntime(session, x), model.Predict(model.Init(0), model.InitBuffers(), x).AsSpan()) <= 1e-6);
+    }
+
+    [Fact]
     public void Parameters_that_do_not_match_the_model_are_refused()
     {
         var model = Model.Perceptron(4, [3], 2);

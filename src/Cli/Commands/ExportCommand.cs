@@ -19,8 +19,9 @@ internal static class ExportCommand
         var c = new Command("export",
             "Writes a saved model as an ONNX graph for ONNX Runtime, ML.NET's ApplyOnnxModel or any ONNX consumer.\n\n" +
             $"The graph (opset {OnnxExport.Opset}) takes '{OnnxExport.InputName}', raw features (batch, features), and outputs " +
-            $"'{OnnxExport.LogitsName}'; the input normalization stored in the model file becomes Sub and Div nodes in front, " +
-            "each Linear a Gemm, ReLU a Relu and ShiftedReLU a Relu then Sub.")
+            $"'{OnnxExport.LogitsName}', what mlp eval computes (evaluation mode); the input normalization stored in the model file becomes Sub " +
+            "and Div nodes in front, each Linear a Gemm, ReLU/LeakyReLU/Tanh/Sigmoid/Softmax/LogSoftmax their ONNX ops, ShiftedReLU a Relu " +
+            "then Sub, GELU Erf (or Tanh) arithmetic, Dropout an Identity, and BatchNorm1d a BatchNormalization with the stored running statistics.")
         {
             ModelPath, OnnxPath, Softmax, Json,
         };
