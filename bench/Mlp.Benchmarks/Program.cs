@@ -33,6 +33,11 @@ public static class Program
             Plans(args.Length > 1 ? int.Parse(args[1]) : 1);
             return;
         }
+        if (args.Length > 0 && args[0] == "--threads")
+        {
+            Threads(args.Length > 1 ? int.Parse(args[1]) : 9);
+            return;
+        }
         if (args.Length > 0 && args[0] == "--quick")
         {
             Quick(args.Length > 1 ? Enum.Parse<SimdPath>(args[1]) : SimdPath.Auto, args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount);
@@ -101,6 +106,36 @@ public static class Program
                 + $"  auto: {s.Flops / best[^1] / 1e6,5:F0} GFLOP/s");
         }
         foreach (string t in Gemm.TunedPlans()) Console.WriteLine("  picked " + t);
+    }
+
+    // Each lesson shape forced onto 1 thread and onto all, and left to the measured thread rule, interleaved call by call:
+    // min and median wall time of each, and the rule's decisions.
+    private static void Threads(int reps)
+    {
+        Console.WriteLine($"load {File.ReadAllText("/proc/loadavg").Trim()}");
+        int all = Environment.ProcessorCount;
+        foreach (var s in GemmShapes.All.Take(7))
+        {
+            var (a, b, c) = s.Allocate();
+            var options = new[] { new KernelOptions(MaxThreads: 1), new KernelOptions(MaxThreads: all, ForceThreads: true), KernelOptions.Default };
+            int n = s.Flops > 1e9 ? reps : reps * 30;
+            var times = options.Select(_ => new List<double>()).ToArray();
+            for (int r = 0; r < n; r++)
+                for (int i = 0; i < options.Length; i++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, a, b, c, [], options[i]);
+                    times[i].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
+            string Col(string name, List<double> t)
+            {
+                t.Sort();
+                return $"{name} min {t[0],8:F3} med {t[t.Count / 2],8:F3} ms ({s.Flops / t[t.Count / 2] / 1e6,4:F0} GFLOP/s)";
+            }
+            Console.WriteLine($"{s,-34} {Col("1t", times[0])}  {Col($"{all}t", times[1])}  {Col("auto", times[2])}");
+        }
+        foreach (string t in Gemm.ThreadDecisions()) Console.WriteLine("  threads " + t);
+        Console.WriteLine($"load {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
     private static double MinMicros(Action a, int reps = 300)

@@ -123,12 +123,44 @@ internal static unsafe class Gemm
 
             int width = g.Width;
             bool splitRows = plan.N <= plan.M;
-            int rowTiles = (plan.M + g.Rows - 1) / g.Rows, vecs = (plan.N + width - 1) / width;
-            int threads = Math.Min(options.Threads, splitRows ? rowTiles : vecs);
-            if (threads > 1 && !options.ForceThreads && !Pays((double)m * n * k, rate, threads)) threads = 1;
-            if (threads <= 1) Worker(plan, g, splitRows, 0, 1, ep);
-            else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => Worker(plan, g, splitRows, t, threads, ep));
+            int units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : ((plan.N + width - 1) / width + g.Vecs - 1) / g.Vecs;
+            int threads = Math.Min(options.Threads, units);
+            if (options.ForceThreads || threads <= 1)
+            {
+                Run(plan, g, splitRows, threads, units, ep);
+                return;
+            }
+            if (!Pays((double)m * n * k, rate, threads))
+            {
+                Run(plan, g, splitRows, 1, units, ep);
+                return;
+            }
+            var threadKey = new ThreadKey(path, transposed, g, m, n, k, csA == 1, csB == 1, threads);
+            int use = ThreadRule.Choose(threadKey, threads);
+            long t0 = Stopwatch.GetTimestamp();
+            Run(plan, g, splitRows, use, units, ep);
+            ThreadRule.Record(threadKey, use, Stopwatch.GetTimestamp() - t0);
         }
+    }
+
+    /// <summary>
+    /// Runs the product on <paramref name="threads"/> threads. C is cut into fixed chunks (about four per thread, each a range of
+    /// row tiles or of lane panels, computed completely by whoever claims it), so a thread slowed by another tenant delays
+    /// the product by one chunk, not by half of it; each chunk's bits are the same whichever thread runs it.
+    /// </summary>
+    private static void Run(in Plan plan, GemmPlan g, bool splitRows, int threads, int units, GemmEpilogue ep)
+    {
+        if (threads <= 1)
+        {
+            Worker(plan, g, splitRows, 0, 1, ep);
+            return;
+        }
+        int chunks = Math.Min(units, threads * 4), next = -1;
+        Plan p = plan;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
+        {
+            for (int chunk; (chunk = Interlocked.Increment(ref next)) < chunks;) Worker(p, g, splitRows, chunk, chunks, ep);
+        });
     }
 
     /// <summary>The operands and strides in kernel orientation: lanes run along N; element (i, j) of C is at C + i·RsC + j·CsC;
@@ -139,6 +171,61 @@ internal static unsafe class Gemm
     private readonly record struct TuneKey(SimdPath Path, bool Transposed, int M, int N, int K, bool UnitA, bool UnitB);
 
     private readonly record struct Tuned(GemmPlan Plan, double Rate);
+
+    private readonly record struct ThreadKey(SimdPath Path, bool Transposed, GemmPlan Plan, int M, int N, int K, bool UnitA, bool UnitB, int Threads);
+
+    /// <summary>
+    /// The thread count of each product size, chosen by measured benefit: the first calls of a size that might pay to split
+    /// alternate between all threads and one (the calls themselves are the measurement, so nothing extra runs), and once each has
+    /// <see cref="Samples"/> timings the faster minimum wins for the rest of the process. Splitting must win by 5 %: on a shared
+    /// machine a second thread that only ties costs another tenant a core.
+    /// </summary>
+    private static class ThreadRule
+    {
+        private const int Samples = 2;
+        private static readonly Dictionary<ThreadKey, Stats> Known = [];
+        private static readonly Lock Gate = new();
+
+        private sealed class Stats
+        {
+            public long One = long.MaxValue, All = long.MaxValue;
+            public int OneRuns, AllRuns, Decided;
+        }
+
+        /// <summary>The thread count to use for this call: the decision once made, else the side with fewer timings.</summary>
+        public static int Choose(ThreadKey key, int threads)
+        {
+            lock (Gate)
+            {
+                if (!Known.TryGetValue(key, out var s)) Known[key] = s = new Stats();
+                if (s.Decided > 0) return s.Decided;
+                return s.AllRuns <= s.OneRuns ? threads : 1;
+            }
+        }
+
+        /// <summary>Records one call's wall time; decides once both sides have their samples.</summary>
+        public static void Record(ThreadKey key, int used, long ticks)
+        {
+            lock (Gate)
+            {
+                var s = Known[key];
+                if (s.Decided > 0) return;
+                if (used == 1) { s.One = Math.Min(s.One, ticks); s.OneRuns++; }
+                else { s.All = Math.Min(s.All, ticks); s.AllRuns++; }
+                if (s.OneRuns >= Samples && s.AllRuns >= Samples) s.Decided = s.All < 0.95 * s.One ? key.Threads : 1;
+            }
+        }
+
+        /// <summary>The decisions so far, for <c>mlp bench</c>'s report.</summary>
+        public static IEnumerable<string> Report()
+        {
+            lock (Gate)
+                return [.. Known.Where(kv => kv.Value.Decided > 0).Select(kv =>
+                    $"m{kv.Key.M} n{kv.Key.N} k{kv.Key.K}: {kv.Value.Decided} thread(s) (1: {Ms(kv.Value.One)} ms, {kv.Key.Threads}: {Ms(kv.Value.All)} ms)")];
+        }
+
+        private static string Ms(long ticks) => (ticks * 1000.0 / Stopwatch.Frequency).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     internal static SimdPath Effective(SimdPath requested) => requested switch
     {
@@ -156,6 +243,9 @@ internal static unsafe class Gemm
         lock (TuningLock)
             return [.. Tuning.Select(kv => $"{(kv.Key.Transposed ? "T" : "N")} m{kv.Key.M} n{kv.Key.N} k{kv.Key.K}: {kv.Value.Plan}, {2 * kv.Value.Rate / 1e9:0.0} GFLOP/s/thread")];
     }
+
+    /// <summary>The thread counts measured and decided so far in this process, by product size (for <c>mlp bench</c>'s report).</summary>
+    internal static IReadOnlyList<string> ThreadDecisions() => [.. ThreadRule.Report()];
 
     /// <summary>
     /// The fastest candidate plan for this shape class, timed once per process on a slice of the product's own operands
@@ -233,22 +323,22 @@ internal static unsafe class Gemm
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
-    /// <summary>One thread's share: a fixed slice of C's row tiles (or of its lane vectors), computed completely.</summary>
+    /// <summary>One chunk of C: a fixed slice of its row tiles (or of its lane panels, whole panels of the plan's vectors), computed completely.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Worker(Plan p, GemmPlan g, bool splitRows, int t, int threads, GemmEpilogue ep)
+    private static void Worker(Plan p, GemmPlan g, bool splitRows, int t, int chunks, GemmEpilogue ep)
     {
         int w = g.Width, mr = g.Rows, mc = (MCTarget + mr - 1) / mr * mr;
-        int rowTiles = (p.M + mr - 1) / mr, vecs = (p.N + w - 1) / w;
+        int rowTiles = (p.M + mr - 1) / mr, vecs = (p.N + w - 1) / w, lanePanels = (vecs + g.Vecs - 1) / g.Vecs;
         int r0 = 0, r1 = p.M, v0 = 0, v1 = vecs;
         if (splitRows)
         {
-            r0 = Math.Min(p.M, (int)((long)rowTiles * t / threads) * mr);
-            r1 = Math.Min(p.M, (int)((long)rowTiles * (t + 1) / threads) * mr);
+            r0 = Math.Min(p.M, (int)((long)rowTiles * t / chunks) * mr);
+            r1 = Math.Min(p.M, (int)((long)rowTiles * (t + 1) / chunks) * mr);
         }
         else
         {
-            v0 = (int)((long)vecs * t / threads);
-            v1 = (int)((long)vecs * (t + 1) / threads);
+            v0 = Math.Min(vecs, (int)((long)lanePanels * t / chunks) * g.Vecs);
+            v1 = Math.Min(vecs, (int)((long)lanePanels * (t + 1) / chunks) * g.Vecs);
         }
         if (r0 >= r1 || v0 >= v1) return;
 

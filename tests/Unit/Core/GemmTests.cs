@@ -86,6 +86,24 @@ public class GemmTests
             Assert.Contains(Gemm.TunedPlans(), p => p.StartsWith("N m96 n50 k512", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_measured_thread_choice_gives_the_scalar_bits_on_every_call_while_it_measures_and_after()
+    {
+        // Large enough to be worth splitting, so the first calls alternate one thread and all before the rule decides.
+        const int m = 10000, n = 50, k = 784;
+        float[] x = Random(m * k, 41), w = Random(k * n, 42), bias = Random(n, 43);
+        float[] expected = Run(SimdPath.Scalar, 1, false, false, m, n, k, x, w, bias);
+        for (int call = 0; call < 6; call++)
+        {
+            var c = new float[m * n];
+            Array.Fill(c, float.NaN);
+            Gemm.Multiply(false, false, m, n, k, x, w, c, bias);
+            Assert.Equal(expected, c);
+        }
+        if (Gemm.Effective(SimdPath.Auto) != SimdPath.Scalar && Environment.ProcessorCount > 1)
+            Assert.Contains(Gemm.ThreadDecisions(), d => d.StartsWith($"m{m} n{n} k{k}: ", StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void Every_path_matches_a_double_precision_triple_loop_for_all_transposes(string pathName)
