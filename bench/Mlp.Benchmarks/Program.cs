@@ -87,7 +87,9 @@ public static class Program
             $"{peak.Threads} threads V512 {peak.Vector512AllThreads:F0} V256 {peak.Vector256AllThreads:F0}; load {File.ReadAllText("/proc/loadavg").Trim()}");
         var plans = GemmPlan.Candidates(SimdPath.Auto);
         plans = [.. plans, .. plans.Select(g => g with { Prefetch = true })];
-        foreach (var s in GemmShapes.All.Take(7))
+        // MLP_PLAN_SHAPES=0,3 limits the run to those shapes (indices into GemmShapes.All).
+        var only = Environment.GetEnvironmentVariable("MLP_PLAN_SHAPES")?.Split(',').Select(int.Parse).ToHashSet();
+        foreach (var s in GemmShapes.All.Where((_, i) => only is null ? i < 7 : only.Contains(i)))
         {
             var (a, b, c) = s.Allocate();
             int reps = s.Flops > 1e9 ? 4 : 100;
@@ -102,8 +104,8 @@ public static class Program
                     best[i] = Math.Min(best[i], Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 }
             double p = threads == 1 ? peak.OneThread : peak.AllThreads;
-            Console.WriteLine($"{s,-34} " + string.Join("  ", plans.Select((g, i) => $"{g}: {s.Flops / best[i] / 1e6,5:F0} ({100 * s.Flops / best[i] / 1e6 / p,3:F0}%)"))
-                + $"  auto: {s.Flops / best[^1] / 1e6,5:F0} GFLOP/s");
+            Console.WriteLine($"{s}:\n  " + string.Join("\n  ", plans.Select((g, i) => $"{g,-20} {s.Flops / best[i] / 1e6,5:F0} GFLOP/s ({100 * s.Flops / best[i] / 1e6 / p,3:F0}%)"))
+                + $"\n  auto {s.Flops / best[^1] / 1e6,5:F0} GFLOP/s");
         }
         foreach (string t in Gemm.TunedPlans()) Console.WriteLine("  picked " + t);
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Mlp.Kernels;
@@ -37,8 +38,9 @@ internal static unsafe class Gemm
 
     private const int MCTarget = 64;          // rows per cache block (rounded to the plan's rows): C block and A rows stay in L1/L2 across k blocks
     private const int PackBudget = 96 * 1024; // floats of packed B per thread (384 KB, within a 1 MB L2)
-    private const int MaxTransposedTemp = 1 << 20;  // floats: larger outputs never take the transposed orientation
-    private const int TrialRows = 96, TrialDepth = 512, TrialLanes = 256;
+    private const int MaxLanesAlongMRows = 1024;    // n above this never takes the lanes-along-m orientation (its C block is n × a lane group)
+    private const int TrialRows = 256, TrialDepth = 512, TrialLanes = 256;
+    private const int StreamRows = 16 * TrialRows;  // m from which the plan trial streams its rows (a separate shape class)
 
     private static readonly Dictionary<TuneKey, Tuned> Tuning = [];
     private static readonly Lock TuningLock = new();
@@ -104,22 +106,24 @@ internal static unsafe class Gemm
 
         nint rsA = transA ? 1 : k, csA = transA ? m : 1;
         nint rsB = transB ? 1 : n, csB = transB ? k : 1;
-        bool transposed = ChooseTransposed(m, n, k, csA, csB);
+        bool canTranspose = n <= MaxLanesAlongMRows;
 
         fixed (float* pa = a, pb = b, pc = c, pbias = bias, ppre = pre)
         {
             var ep = new GemmEpilogue { Bias = bias.IsEmpty ? null : pbias, PreOffset = pre.IsEmpty ? 0 : (nint)(ppre - pc), Relu = relu, Shift = shift };
-            var plan = transposed
-                ? new Plan(n, m, k, (nint)pb, csB, rsB, (nint)pa, csA, rsA, (nint)pc, 1, n, 1, 0)
-                : new Plan(m, n, k, (nint)pa, rsA, csA, (nint)pb, rsB, csB, (nint)pc, n, 1, 0, 1);
+            var direct = new Plan(m, n, k, (nint)pa, rsA, csA, (nint)pb, rsB, csB, (nint)pc, n, 1, 0, 1);
+            var alongM = new Plan(n, m, k, (nint)pb, csB, rsB, (nint)pa, csA, rsA, (nint)pc, 1, n, 1, 0); // Cᵀ = op(B)ᵀ·op(A)ᵀ
             GemmPlan g;
             double rate; // multiply-adds per second on one thread, as measured; 0 when not measured
             if (options.Plan is { } forced)
             {
                 g = forced.Width == 16 && !KernelOptions.Has512 ? forced with { Width = 8 } : forced;
+                if (!canTranspose) g = g with { LanesAlongM = false };
                 rate = 0;
             }
-            else (g, rate) = Tune(plan, path, transposed);
+            else (g, rate) = Tune(direct, alongM, canTranspose, path);
+            bool transposed = g.LanesAlongM;
+            Plan plan = transposed ? alongM : direct;
 
             int width = g.Width;
             bool splitRows = plan.N <= plan.M;
@@ -168,7 +172,7 @@ internal static unsafe class Gemm
     private readonly record struct Plan(int M, int N, int K,
         nint A, nint RsA, nint CsA, nint B, nint RsB, nint CsB, nint C, nint RsC, nint CsC, nint BiasRs, nint BiasCs);
 
-    private readonly record struct TuneKey(SimdPath Path, bool Transposed, int M, int N, int K, bool UnitA, bool UnitB);
+    private readonly record struct TuneKey(SimdPath Path, bool CanTranspose, int M, int N, int K, bool UnitA, bool UnitB, bool Stream);
 
     private readonly record struct Tuned(GemmPlan Plan, double Rate);
 
@@ -241,7 +245,7 @@ internal static unsafe class Gemm
     internal static IReadOnlyList<string> TunedPlans()
     {
         lock (TuningLock)
-            return [.. Tuning.Select(kv => $"{(kv.Key.Transposed ? "T" : "N")} m{kv.Key.M} n{kv.Key.N} k{kv.Key.K}: {kv.Value.Plan}, {2 * kv.Value.Rate / 1e9:0.0} GFLOP/s/thread")];
+            return [.. Tuning.Select(kv => $"m{kv.Key.M} n{kv.Key.N} k{kv.Key.K}{(kv.Key.UnitA ? "" : " Aᵀ")}{(kv.Key.UnitB ? "" : " Bᵀ")}{(kv.Key.Stream ? " streamed" : "")}: {kv.Value.Plan}, {2 * kv.Value.Rate / 1e9:0.0} GFLOP/s/thread")];
     }
 
     /// <summary>The thread counts measured and decided so far in this process, by product size (for <c>mlp bench</c>'s report).</summary>
@@ -249,33 +253,55 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// The fastest candidate plan for this shape class, timed once per process on a slice of the product's own operands
-    /// (up to 96 rows × 256 lanes × 512 deep, min of 3 interleaved runs each, on one thread), and the rate it reached.
+    /// (up to 256 rows × 256 lanes × 512 deep, in each orientation, min of 3 interleaved runs each, on one thread), and the rate
+    /// it reached. The orientations time different slices of C, so candidates compete on multiply-adds per second.
     /// </summary>
-    private static (GemmPlan Plan, double Rate) Tune(in Plan p, SimdPath path, bool transposed)
+    private static (GemmPlan Plan, double Rate) Tune(in Plan direct, in Plan alongM, bool canTranspose, SimdPath path)
     {
-        var key = new TuneKey(path, transposed, Math.Min(p.M, TrialRows), Math.Min(p.N, TrialLanes), Math.Min(p.K, TrialDepth), p.CsA == 1, p.CsB == 1);
+        // Many rows (x·w on a whole data set): each timed run takes a fresh slice of rows, so the trial streams A from memory
+        // as the product will, instead of finding it in cache (which favours plans that pay more per element to pack it).
+        bool stream = direct.M >= StreamRows;
+        var key = new TuneKey(path, canTranspose, Math.Min(direct.M, TrialRows), Math.Min(direct.N, TrialLanes), Math.Min(direct.K, TrialDepth),
+            direct.CsA == 1, direct.CsB == 1, stream);
         lock (TuningLock)
             if (Tuning.TryGetValue(key, out var known)) return (known.Plan, known.Rate);
 
-        var candidates = GemmPlan.Candidates(path);
-        var trialC = new float[key.M * key.N];
+        var candidates = GemmPlan.Candidates(path, canTranspose);
+        var trialC = new float[TrialRows * TrialLanes];
         var best = new long[candidates.Length];
+        var macs = new double[candidates.Length];
         Array.Fill(best, long.MaxValue);
         fixed (float* tc = trialC)
         {
-            Plan trial = p with { M = key.M, N = key.N, K = key.K, C = (nint)tc, RsC = key.N, CsC = 1 };
+            var trials = new Plan[candidates.Length];
+            for (int i = 0; i < candidates.Length; i++)
+            {
+                Plan p = candidates[i].LanesAlongM ? alongM : direct;
+                int tm = Math.Min(p.M, TrialRows), tn = Math.Min(p.N, TrialLanes), tk = Math.Min(p.K, TrialDepth);
+                // The slice keeps its orientation's C layout, so a lanes-along-m trial pays for its transposed write-back too.
+                trials[i] = candidates[i].LanesAlongM
+                    ? p with { M = tm, N = tn, K = tk, C = (nint)tc, RsC = 1, CsC = tm }
+                    : p with { M = tm, N = tn, K = tk, C = (nint)tc, RsC = tn, CsC = 1 };
+                macs[i] = (double)tm * tn * tk;
+            }
             for (int round = 0; round < 4; round++)   // round 0 compiles and warms
                 for (int i = 0; i < candidates.Length; i++)
                 {
+                    Plan trial = trials[i];
+                    if (stream)
+                    {
+                        nint row = (nint)((long)(round * candidates.Length + i) * TrialRows % (direct.M - TrialRows));
+                        trial = candidates[i].LanesAlongM ? trial with { B = trial.B + row * trial.CsB * sizeof(float) } : trial with { A = trial.A + row * trial.RsA * sizeof(float) };
+                    }
                     long t0 = Stopwatch.GetTimestamp();
                     Worker(trial, candidates[i], true, 0, 1, default);
                     long dt = Stopwatch.GetTimestamp() - t0;
                     if (round > 0) best[i] = Math.Min(best[i], dt);
                 }
         }
-        int win = Array.IndexOf(best, best.Min());
-        double rate = (double)key.M * key.N * key.K / (best[win] / (double)Stopwatch.Frequency);
-        var result = new Tuned(candidates[win], rate);
+        var rates = best.Select((t, i) => macs[i] / (Math.Max(1, t) / (double)Stopwatch.Frequency)).ToArray();
+        int win = Array.IndexOf(rates, rates.Max());
+        var result = new Tuned(candidates[win], rates[win]);
         lock (TuningLock) Tuning[key] = result;
         return (result.Plan, result.Rate);
     }
@@ -309,20 +335,6 @@ internal static unsafe class Gemm
         return wakeSeconds;
     }
 
-    /// <summary>
-    /// True to compute Cᵀ = op(B)ᵀ·op(A)ᵀ, i.e. with lanes along m. Cost in lane-FMAs: padded lanes × the other size × k, plus
-    /// packing (a strided gather costs about 8 lanes an element, a contiguous copy a quarter) and the transposed write-back.
-    /// </summary>
-    private static bool ChooseTransposed(int m, int n, int k, nint csA, nint csB)
-    {
-        if ((long)m * n > MaxTransposedTemp) return false;
-        double direct = (double)RoundUp(n, 8) * m * k + (double)k * n * (csB == 1 ? 0.25 : 8);
-        double transposed = (double)RoundUp(m, 8) * n * k + (double)k * m * (csA == 1 ? 8 : 0.25) + 8.0 * m * n;
-        return transposed < 0.95 * direct;
-    }
-
-    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
-
     /// <summary>One chunk of C: a fixed slice of its row tiles (or of its lane panels, whole panels of the plan's vectors), computed completely.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Worker(Plan p, GemmPlan g, bool splitRows, int t, int chunks, GemmEpilogue ep)
@@ -347,27 +359,34 @@ internal static unsafe class Gemm
         Span<int> panelStart = stackalloc int[panels + 1];
         for (int q = 0; q <= panels; q++) panelStart[q] = v0 + (int)((long)nv * q / panels);
 
-        // Unit-stride C is written in place; a transposed C is accumulated in a row-major temporary and scattered at the end.
-        int colStart = v0 * w, colEnd = Math.Min(p.N, v1 * w);
+        // Unit-stride C is written in place. A transposed C (lanes along m) is accumulated, one panel group at a time, in a
+        // row-major temporary of the group's lanes, and written back through a transposing store with the epilogue when the
+        // group's last k block is done.
         bool direct = p.CsC == 1;
-        float[]? temp = direct ? null : ArrayPool<float>.Shared.Rent((r1 - r0) * (v1 - v0) * w);
+        // Groups of panels are sized so their packing fits the budget: one k block deep when C is direct (the k-block loop then
+        // packs as many blocks as fit), up to 8 blocks deep when lanes run along m, so each lane (a row of x in x·w) is read
+        // contiguously over most of its k.
+        int groupDepth = direct ? KC : Math.Max(1, Math.Min(p.K, 8 * KC));
+        int maxGroupLanes = Math.Min(nv, Math.Max(g.Vecs, PackBudget / groupDepth / w)) * w;
+        float[]? temp = direct ? null : ArrayPool<float>.Shared.Rent((r1 - r0) * maxGroupLanes);
         // Every chunk is at most PackBudget (a group is built to fit one k block) and at most all of k for all panels.
-        float[] pack = ArrayPool<float>.Shared.Rent((int)Math.Min(PackBudget, (long)p.K * nv * w));
+        float[] pack = ArrayPool<float>.Shared.Rent((int)Math.Min(Math.Max(PackBudget, (long)KC * maxGroupLanes), (long)p.K * nv * w));
         try
         {
             fixed (float* tp = temp, pk = pack)
             {
-                float* c = direct ? (float*)p.C : tp - (nint)r0 * ((v1 - v0) * w) - colStart;
-                nint ldc = direct ? p.RsC : (v1 - v0) * w;
+                float* c = (float*)p.C;
+                nint ldc = direct ? p.RsC : maxGroupLanes;
                 bool fuse = direct && !ep.IsEmpty;
                 int kBlocks = (p.K + KC - 1) / KC;
 
                 for (int g0 = 0; g0 < panels;)
                 {
-                    // A group of panels whose one-block packing fits the budget (at least one panel).
+                    // A group of panels whose packing fits the budget (at least one panel).
                     int g1 = g0 + 1, groupLanes = (panelStart[g0 + 1] - panelStart[g0]) * w;
-                    while (g1 < panels && (long)KC * (groupLanes + (panelStart[g1 + 1] - panelStart[g1]) * w) <= PackBudget)
+                    while (g1 < panels && (long)groupDepth * (groupLanes + (panelStart[g1 + 1] - panelStart[g1]) * w) <= PackBudget)
                         groupLanes += (panelStart[g1 + 1] - panelStart[g1++]) * w;
+                    if (!direct) c = tp - (nint)r0 * ldc - panelStart[g0] * w;
 
                     for (int kb0 = 0; kb0 < kBlocks;)
                     {
@@ -396,6 +415,17 @@ internal static unsafe class Gemm
                                         for (int off = 0; off < kc * sizeof(float); off += 64) Sse.Prefetch1(row + off);
                                     }
                                 }
+                                // Lanes along m: the next group's lanes (rows of x in x·w, read whole by the transposing pack)
+                                // are fetched into L2 a k block at a time while this group computes, so the pack finds them there.
+                                if (g.Prefetch && !direct && p.RsB == 1 && Sse.IsSupported && ic == r0)
+                                {
+                                    int l0 = panelStart[g1] * w, l1 = Math.Min(Math.Min(p.N, v1 * w), l0 + groupLanes);
+                                    for (int l = l0; l < l1; l++)
+                                    {
+                                        byte* row = (byte*)((float*)p.B + l * p.CsB + k0);
+                                        for (int off = 0; off < kc * sizeof(float); off += 64) Sse.Prefetch1(row + off);
+                                    }
+                                }
                                 for (int q = g0; q < g1; q++)
                                 {
                                     int vq = panelStart[q + 1] - panelStart[q];
@@ -415,25 +445,9 @@ internal static unsafe class Gemm
                         }
                         kb0 = kb1;
                     }
+                    if (!direct)
+                        StoreTransposed(p, ep, c, ldc, r0, r1, panelStart[g0] * w, Math.Min(p.N, panelStart[g1] * w));
                     g0 = g1;
-                }
-
-                if (!direct)
-                {
-                    bool any = !ep.IsEmpty;
-                    for (int i = r0; i < r1; i++)
-                        for (int j = colStart; j < colEnd; j++)
-                        {
-                            float v = c[i * ldc + j];
-                            float* dst = (float*)p.C + i * p.RsC + j * p.CsC;
-                            if (any)
-                            {
-                                if (ep.Bias != null) v += ep.Bias[i * p.BiasRs + j * p.BiasCs];
-                                if (ep.PreOffset != 0) dst[ep.PreOffset] = v;
-                                if (ep.Relu) v = (v <= 0f ? 0f : v) + ep.Shift;
-                            }
-                            *dst = v;
-                        }
                 }
             }
         }
@@ -442,6 +456,55 @@ internal static unsafe class Gemm
             ArrayPool<float>.Shared.Return(pack);
             if (temp != null) ArrayPool<float>.Shared.Return(temp);
         }
+    }
+
+    /// <summary>
+    /// The write-back of a lanes-along-m group: element (i, j) of the kernel's C, parked at <c>t[i·ldt + j]</c>, goes to
+    /// <c>C + i·RsC + j·CsC</c> through the epilogue, for rows [r0, r1) and lanes [j0, j1). With a unit row stride (C stored
+    /// transposed to the kernel, as for x·w) blocks of 8×8 go through registers, transposed, so C's rows are written whole.
+    /// </summary>
+    private static void StoreTransposed(in Plan p, in GemmEpilogue ep, float* t, nint ldt, int r0, int r1, int j0, int j1)
+    {
+        float* cBase = (float*)p.C;
+        int i = r0;
+        if (p.RsC == 1 && p.BiasCs == 0 && Transpose8.IsSupported)
+        {
+            bool bias = ep.Bias != null, pre = ep.PreOffset != 0, relu = ep.Relu;
+            Vector256<float> shift = Vector256.Create(ep.Shift);
+            float* block = stackalloc float[64];
+            for (; i + 8 <= r1; i += 8)
+            {
+                Vector256<float> bv = bias ? Vector256.Load(ep.Bias + i * p.BiasRs) : default;
+                for (int j = j0; j + 8 <= j1 || j < j1; j += 8)
+                {
+                    int lanes = Math.Min(8, j1 - j);
+                    if (lanes == 8) Transpose8.Copy(t + i * ldt + j, ldt, block, 8);
+                    else
+                        for (int q = 0; q < lanes; q++)
+                            for (int r = 0; r < 8; r++) block[q * 8 + r] = t[(i + r) * ldt + j + q];
+                    for (int q = 0; q < lanes; q++)
+                    {
+                        // The same operations, in the same order, as GemmEpilogue.Apply and the kernels' fused store.
+                        Vector256<float> v = Vector256.Load(block + q * 8);
+                        float* dst = cBase + (j + q) * p.CsC + i;
+                        if (bias) v += bv;
+                        if (pre) Vector256.Store(v, dst + ep.PreOffset);
+                        if (relu) v = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(v, Vector256<float>.Zero), Vector256<float>.Zero, v) + shift;
+                        Vector256.Store(v, dst);
+                    }
+                }
+            }
+        }
+        for (; i < r1; i++)
+            for (int j = j0; j < j1; j++)
+            {
+                float v = t[i * ldt + j];
+                float* dst = cBase + i * p.RsC + j * p.CsC;
+                if (ep.Bias != null) v += ep.Bias[i * p.BiasRs + j * p.BiasCs];
+                if (ep.PreOffset != 0) dst[ep.PreOffset] = v;
+                if (ep.Relu) v = (v <= 0f ? 0f : v) + ep.Shift;
+                *dst = v;
+            }
     }
 
     /// <summary>
@@ -469,7 +532,18 @@ internal static unsafe class Gemm
                 }
                 else
                 {
-                    for (int jj = 0; jj < cols; jj++)
+                    int jj = 0;
+                    if (p.RsB == 1 && Transpose8.IsSupported)
+                        for (; jj + 8 <= cols; jj += 8)
+                        {
+                            // Eight lanes (rows of x in x·w, contiguous in k) at a time, transposed 8×8 in registers.
+                            float* src = b + (j0 + jj) * p.CsB + kb;
+                            int r = 0;
+                            for (; r + 8 <= kc; r += 8) Transpose8.Copy(src + r, p.CsB, dst + r * lanes + jj, lanes);
+                            for (; r < kc; r++)
+                                for (int l = 0; l < 8; l++) dst[r * lanes + jj + l] = src[l * p.CsB + r];
+                        }
+                    for (; jj < cols; jj++)
                     {
                         float* src = b + (j0 + jj) * p.CsB + kb * p.RsB;
                         for (int r = 0; r < kc; r++) dst[r * lanes + jj] = src[r * p.RsB];
