@@ -167,6 +167,9 @@ public static class Program
         var w1 = p[0].Value; var b1 = p[1].Value;
         var h = Mlp.Linear.Forward(x, w1, b1).Output;
         var dy = rng.Normal(64, 50);
+        var dwBuf = new float[784 * 50];
+        Console.WriteLine($"alloc 784×50     {MinMicros(() => GC.AllocateUninitializedArray<float>(784 * 50)),8:F1} µs");
+        Console.WriteLine($"gemm xᵀ·dy only  {MinMicros(() => Gemm.Multiply(true, false, 784, 50, 64, x.Data, dy.Data, dwBuf)),8:F1} µs");
         Console.WriteLine($"select rows      {MinMicros(() => xAll.SelectRows(idx)),8:F1} µs");
         Console.WriteLine($"linear1 fwd      {MinMicros(() => Mlp.Linear.Forward(x, w1, b1)),8:F1} µs");
         Console.WriteLine($"dw1 = xᵀ·dy      {MinMicros(() => Ops.MatMul(x, dy, true, false)),8:F1} µs");
@@ -178,6 +181,16 @@ public static class Program
         var grads = model.Gradient(p, x, labels, Mlp.Training.Loss.CrossEntropy).Gradients;
         Console.WriteLine($"sgd step         {MinMicros(() => sgd.Step(p, grads, st)),8:F1} µs");
         Console.WriteLine($"whole step       {MinMicros(() => Mlp.Training.Trainer.Step(model, sgd, Mlp.Training.Loss.CrossEntropy, p, st, x, labels)),8:F1} µs");
+        var all = new double[2000];
+        int gc0 = GC.CollectionCount(0);
+        for (int i = 0; i < all.Length; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            Mlp.Training.Trainer.Step(model, sgd, Mlp.Training.Loss.CrossEntropy, p, st, x, labels);
+            all[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        }
+        Array.Sort(all);
+        Console.WriteLine($"whole step x{all.Length}: min {all[0]:F1} p25 {all[all.Length / 4]:F1} median {all[all.Length / 2]:F1} p90 {all[all.Length * 9 / 10]:F1} max {all[^1]:F1} µs, {GC.CollectionCount(0) - gc0} gen0 GCs");
     }
 
     // CPU time per training step of row (f): on a shared machine wall time mostly measures the other tenants.
