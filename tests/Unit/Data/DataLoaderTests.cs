@@ -2,6 +2,7 @@ using Mlp.Data;
 
 namespace Mlp.Tests.Data;
 
+[Collection(TestData.WholeDatasets)]
 public class DataLoaderTests
 {
     private static readonly Lazy<DatasetSplits> Embedded = new(() => DataLoader.Load(TestData.EmbeddedFashion));

@@ -2,6 +2,7 @@ using Mlp.Data;
 
 namespace Mlp.Tests.Data;
 
+[Collection(TestData.WholeDatasets)]
 public class IdxReaderTests
 {
     private static readonly Lazy<Tensor> Embedded = new(() => IdxReader.ReadImages(TestData.EmbeddedImages));

@@ -22,6 +22,12 @@ internal static class TestData
 
     private static readonly Lazy<DatasetSplits> FullFashionLoaded = new(() => DataLoader.Load(FullFashion));
 
+    /// <summary>
+    /// The xunit collection of every test class that reads the full Fashion-MNIST (or another whole dataset): its
+    /// classes run one at a time, so the test host never holds several copies of 188 MB of pixels at once.
+    /// </summary>
+    public const string WholeDatasets = "Whole datasets";
+
     public static bool HasFullFashion => File.Exists(Path.Combine(FullFashion, "train-images-idx3-ubyte.gz"));
 
     /// <summary>../shared/data/mnist-t10k beside the repository (or beside any ancestor), or null when absent.</summary>

@@ -2,11 +2,13 @@ using Mlp.Data;
 using Mlp.Models;
 using Mlp.Optim;
 using Mlp.Serialization;
+using Mlp.Tests.Data;
 using Mlp.Training;
 
 namespace Mlp.Tests.Pipeline;
 
 /// <summary>Short real training runs: the pipeline learns real images, deterministically.</summary>
+[Collection(TestData.WholeDatasets)]
 public class RealDataTrainingTests
 {
     private static TrainingResult OneEpochOnFashionSlice(ulong seed)

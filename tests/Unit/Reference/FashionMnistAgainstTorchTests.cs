@@ -2,6 +2,7 @@ using System.Text.Json;
 using Mlp.Data;
 using Mlp.Lessons;
 using Mlp.Numpy;
+using Mlp.Tests.Data;
 
 namespace Mlp.Tests.Reference;
 
@@ -9,9 +10,10 @@ namespace Mlp.Tests.Reference;
 /// The lesson's whole flow on real data against PyTorch: the same Fashion-MNIST training split, normalized with
 /// training statistics, and the same weights give the same initial MSE in Mlp and in PyTorch (tools/torch_lesson_mse.py).
 /// </summary>
+[Collection(TestData.WholeDatasets)]
 public class FashionMnistAgainstTorchTests
 {
-    private const string Data = "/usr/share/datasets/fashion-mnist";
+    private const string Data = TestData.FullFashion;
 
     [Fact]
     public void Initial_mse_on_the_full_training_split_matches_torch_to_1e_5_relative()
@@ -35,7 +37,7 @@ public class FashionMnistAgainstTorchTests
             using var torch = JsonDocument.Parse(json);
             var t = torch.RootElement;
 
-            var (splits, mean, std) = Normalization.ByTrainStatistics(DataLoader.Load(Data));
+            var (splits, mean, std) = Normalization.ByTrainStatistics(TestData.FullFashionSplits);
             Tensor x = splits.Train.X, y = splits.Train.LabelsAsFloat();
             Assert.Equal(t.GetProperty("n").GetInt32(), splits.Train.Count);
             Assert.Equal(t.GetProperty("features").GetInt32(), splits.Train.Features);
