@@ -148,9 +148,9 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// Runs the product on <paramref name="threads"/> threads. C is cut into fixed chunks (about four per thread, each a range of
-    /// row tiles or of lane panels, computed completely by whoever claims it), so a thread slowed by another tenant delays
-    /// the product by one chunk, not by half of it; each chunk's bits are the same whichever thread runs it.
+    /// Runs the product on <paramref name="threads"/> threads. C is cut into fixed chunks (four per thread when split by rows, each
+    /// a range of row tiles computed completely by whoever claims it, so a thread slowed by another tenant delays the product by
+    /// one chunk, not by half of it; one per thread when split by lane panels); each chunk's bits are the same whichever thread runs it.
     /// </summary>
     private static void Run(in Plan plan, GemmPlan g, bool splitRows, int threads, int units, GemmEpilogue ep)
     {
@@ -159,7 +159,8 @@ internal static unsafe class Gemm
             Worker(plan, g, splitRows, 0, 1, ep);
             return;
         }
-        int chunks = Math.Min(units, threads * 4), next = -1;
+        // Lane splits (xᵀ·dy: 784 lanes) stay one chunk per thread: narrower lane ranges pack the streamed operand in short strips.
+        int chunks = splitRows ? Math.Min(units, threads * 4) : threads, next = -1;
         Plan p = plan;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
         {
