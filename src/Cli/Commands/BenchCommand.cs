@@ -162,8 +162,11 @@ internal static class BenchCommand
     {
         // Warm-up: JIT, page-in, pool buffers, and the GEMM's thread-count measurement (its first calls of a size alternate one
         // thread and all, two each), so the timed runs see the settled choice.
-        for (int w = 0; w < 4; w++) run();
-        Collect();
+        for (int w = 0; w < 4; w++)
+        {
+            run();
+            Collect(); // as between timed runs: garbage of back-to-back runs would grow the heap the row's peak is measured from
+        }
         bool peakReset = ResetPeakWorkingSet();
         var times = new double[repeat];
         TimeSpan gc = TimeSpan.Zero;
