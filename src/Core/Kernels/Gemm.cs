@@ -15,18 +15,22 @@ namespace Mlp.Kernels;
 /// columns become SIMD lanes ("B") is packed into k-major panels of a few vectors (zero-padded), the other ("A") is read in
 /// place with its own strides and broadcast, and a register-blocked micro-kernel (<see cref="GemmKernel512"/>,
 /// <see cref="GemmKernel256"/>) runs fused multiply-adds over a <see cref="KC"/>-deep block.</para>
-/// <para>The plan — SIMD width and tile shape (<see cref="GemmPlan"/>: 6×4, 4×6 or 8×3 vectors with 32 registers) — is chosen by
-/// measurement, not by CPU model: the first product of each shape class times every candidate on a slice of its own operands
-/// (a fraction of a millisecond of arithmetic) and keeps the fastest for the process. The thread count is chosen from the same
-/// measurement: a product is split only when its predicted one-thread time is many times the measured cost of waking the pool.</para>
-/// <para>Tall-skinny shapes: the lanes run along whichever of m or n wastes fewer padded lanes and packs cheaply.
-/// <c>x·w</c> (50000×784·784×50) vectorizes along the 50 outputs (7 Vector256 = 56 lanes in panels of 4 and 3, 89% useful; 4 Vector512 would be 78%),
-/// streaming x once; <c>xᵀ·dy</c> (784×50000·50000×50) runs as <c>(dyᵀ·x)ᵀ</c> so the 784 columns of x are the lanes (no padding)
-/// and x is copied, never transposed; <c>dy·wᵀ</c> (50000×50·50×784) vectorizes along 784 and gathers the small w once.
+/// <para>The plan — SIMD width, tile shape (<see cref="GemmPlan"/>: 6×4, 4×6 or 8×3 vectors with 32 registers) and orientation —
+/// is chosen by measurement, not by CPU model: the first product of each shape class times every candidate on a slice of its own
+/// operands (a fraction of a millisecond of arithmetic each) and keeps the fastest for the process. The thread count is measured
+/// too (<see cref="ThreadRule"/>): a product that could pay to split alternates one thread and all on its first calls and keeps
+/// the faster.</para>
+/// <para>Orientation: the lanes run along n (C's columns; A broadcast in place) or along m (the kernel computes
+/// <c>Cᵀ = op(B)ᵀ·op(A)ᵀ</c>: op(A) is packed transposed with 8×8 register transposes when it is k-contiguous, and C is written
+/// back through a transposing store that also applies the epilogue). <c>x·w</c> (50000×784·784×50) along its 50 outputs pads
+/// 4 Vector512 to 64 lanes (78 % useful) but streams x straight from memory; along its rows it wastes no lanes but transposes
+/// x first — faster for a batch of 64 rows, slower for 50000 rows on Zen 5. <c>xᵀ·dy</c> (784×50000·50000×50) runs along its
+/// 784 rows, so x is copied, never transposed; <c>dy·wᵀ</c> (50000×50·50×784) along its 784 columns.
 /// Whether 16 lanes with more padding beat 8 lanes with less depends on the CPU (Zen 4 splits a Vector512 FMA in two, Zen 5
 /// does not): the measurement decides.</para>
-/// <para>Determinism: each thread owns a fixed range of C (rows, or lane columns) and every element is the same chain of FMAs
-/// in ascending k, as <see cref="GemmScalar"/> specifies, so the bits never depend on thread timing, thread count or SIMD path.</para>
+/// <para>Determinism: C is cut into fixed chunks (ranges of rows, or of lane panels), each computed completely by whichever
+/// thread claims it, and every element is the same chain of FMAs in ascending k, as <see cref="GemmScalar"/> specifies, so the
+/// bits never depend on thread timing, thread count, orientation, tile or SIMD path.</para>
 /// </remarks>
 internal static unsafe class Gemm
 {
