@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Measures the training acceptance numbers of issue 4 with the Release CLI:
 #   1. 784→100→10, SGD lr 0.1, batch 64, 5 epochs, seeds 0–4 on full Fashion-MNIST: test accuracy per seed and the median
-#   2. the ≥ 0.89 recipe (20 epochs) on full Fashion-MNIST
+#   2. the ≥ 0.89 recipes (20 epochs) on full Fashion-MNIST, and issue 14's 784→256→BatchNorm1d→GELU→Dropout→10 recipe
 #   3. real MNIST (../shared/data/mnist-t10k: first 8000 train, last 2000 test)
 #   4. the saved model loads into PyTorch with the same predictions; a resumed run equals an uninterrupted one
-# and writes rows 1-3 (with the Adam recipe) to bench/results/training.json, the file README's accuracy table is
+# and writes rows 1-3 (with the Adam and BatchNorm recipes) to bench/results/training.json, the file README's accuracy table is
 # checked against (tests/Unit/Readme/ReadmeResultsTests.cs) and whose "ci" rows tests/Cli re-runs in CI.
 # Usage: tools/acceptance_training.sh [OUT_DIR]   (takes minutes; needs dataset-fashion-mnist and python3-torch)
 set -euo pipefail
@@ -31,6 +31,10 @@ echo "test accuracy $(acc "$out/recipe.json" test_accuracy)"
 adam_args=(--hidden 256 --optimizer adam --lr 0.001 --schedule cosine --epochs 20 --seed 0)
 mlp train "${adam_args[@]}" --json > "$out/adam.json"
 echo "Adam: test accuracy $(acc "$out/adam.json" test_accuracy)"
+bn_spec="Linear(784, 256) BatchNorm1d(256) GELU() Dropout(0.3) Linear(256, 10)"
+mlp train --model "$bn_spec" --optimizer adam --lr 0.001 --schedule cosine --batch 128 --epochs 20 --seed 0 \
+  --save "$out/bn.safetensors" --json > "$out/bn.json"
+echo "BatchNorm/GELU/Dropout: test accuracy $(acc "$out/bn.json" test_accuracy)"
 
 echo "== 3. real MNIST: 784-100-10, SGD lr 0.05 momentum 0.9, 10 epochs"
 mlp train --data ../shared/data/mnist-t10k --hidden 100 --lr 0.05 --momentum 0.9 --epochs 10 --seed 0 --json > "$out/mnist.json"
@@ -51,6 +55,8 @@ rows = [
      "runs": [run("recipe", ["--hidden", "256", "--lr", "0.05", "--momentum", "0.9", "--weight-decay", "0.0005", "--schedule", "cosine", "--epochs", "20", "--seed", "0"], "test_accuracy")]},
     {"recipe": "784-256-10, Adam lr 1e-3, cosine, batch 64, 20 epochs", "ci": False,
      "runs": [run("adam", ["--hidden", "256", "--optimizer", "adam", "--lr", "0.001", "--schedule", "cosine", "--epochs", "20", "--seed", "0"], "test_accuracy")]},
+    {"recipe": "784-256-BatchNorm1d-GELU-Dropout(0.3)-10, Adam lr 1e-3, cosine, batch 128, 20 epochs", "ci": False,
+     "runs": [run("bn", ["--model", "Linear(784, 256) BatchNorm1d(256) GELU() Dropout(0.3) Linear(256, 10)", "--optimizer", "adam", "--lr", "0.001", "--schedule", "cosine", "--batch", "128", "--epochs", "20", "--seed", "0"], "test_accuracy")]},
     {"recipe": "real MNIST (mnist-t10k: first 8000 train, last 2000 test), 784-100-10, SGD lr 0.05 momentum 0.9, 10 epochs", "ci": True,
      "runs": [run("mnist", ["--data", "{mnist-t10k}", "--hidden", "100", "--lr", "0.05", "--momentum", "0.9", "--epochs", "10", "--seed", "0"], "valid_accuracy")]},
 ]
@@ -63,6 +69,8 @@ PY
 echo "== 4. PyTorch loads the saved model; resume = uninterrupted"
 mlp eval --model "$out/fashion.safetensors" --predictions "$out/preds.npz" --rows 10000 --json > "$out/eval.json"
 /usr/bin/python3 tools/torch_load_safetensors.py "$out/fashion.safetensors" "$out/preds.npz"
+mlp eval --model "$out/bn.safetensors" --predictions "$out/bn-preds.npz" --rows 10000 --json > "$out/bn-eval.json"
+/usr/bin/python3 tools/torch_load_safetensors.py "$out/bn.safetensors" "$out/bn-preds.npz"
 common=(--hidden 100 --lr 0.1 --momentum 0.5 --epochs 3 --seed 5 --limit 10000)
 mlp train "${common[@]}" --save "$out/uninterrupted.safetensors" --json > /dev/null
 mlp train "${common[@]}" --epochs 1 --checkpoint "$out/run.ckpt" --json > /dev/null

@@ -5,6 +5,7 @@ Draws float32 inputs from a fixed seed (so Mlp reads exactly the values torch us
 float64 with a random output gradient dy, and writes one small .npz of float32 arrays per layer into --out-dir:
 
   tanh, sigmoid, gelu_none, gelu_tanh:  x, dy, out, x_grad
+  softmax, log_softmax (dim=1):          x, dy, out, x_grad
   dropout_p0.3:                          x, dy, keep (the 0/1 pattern torch drew), out, x_grad
   batchnorm_train / batchnorm_eval:      x, dy, weight, bias, running_mean, running_var (before), out, x_grad,
                                          weight_grad, bias_grad, and for train new_running_mean, new_running_var
@@ -81,6 +82,8 @@ def main():
         "batchnorm_train": batchnorm(gen, training=True),
         "batchnorm_eval": batchnorm(gen, training=False),
         "batchnorm_train_noaffine": batchnorm(gen, training=True, affine=False, momentum=None),
+        "softmax": elementwise(gen, lambda x: F.softmax(x, dim=1), scale=3.0),
+        "log_softmax": elementwise(gen, lambda x: F.log_softmax(x, dim=1), scale=3.0),
     }
     for name, arrays in fixtures.items():
         np.savez(os.path.join(args.out_dir, name + ".npz"), **arrays)

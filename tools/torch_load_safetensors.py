@@ -2,10 +2,12 @@
 """Load a model written by `mlp train --save` into PyTorch and check it predicts what Mlp predicted.
 
 The safetensors file is parsed by hand (8-byte little-endian header length, JSON header, raw little-endian
-float32 data) with json + numpy, because the `safetensors` package is not in Debian. The architecture comes
-from the file's __metadata__ ("mlp.layers"), e.g. ["Linear(784, 100)", "ReLU()", "Linear(100, 10)"], and
-becomes nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10)); load_state_dict(strict=True)
-takes the tensors as they are, proving they use PyTorch's names and layout (Linear weight is (out, in)).
+F32 and I64 data) with json + numpy, because the `safetensors` package is not in Debian. The architecture comes
+from the file's __metadata__ ("mlp.layers"), e.g. ["Linear(784, 256)", "BatchNorm1d(256)", "GELU()", "Dropout(0.1)",
+"Linear(256, 10)"]: each name is a PyTorch constructor call, read with `ast` (never eval'd) and built as the nn module
+of that name, so nn.Sequential(nn.Linear(784, 256), nn.BatchNorm1d(256), …); load_state_dict(strict=True) takes the
+tensors as they are, proving they use PyTorch's names, layout (Linear weight is (out, in)) and dtypes (BatchNorm's
+num_batches_tracked is a 0-dim int64). The model runs in eval mode (running statistics, no dropout).
 
 Usage (Debian's python3 with python3-torch and python3-numpy):
   mlp eval --model model.safetensors --predictions preds.npz --rows 1000
@@ -16,8 +18,8 @@ The inputs are normalized with mlp.input_mean / mlp.input_std from the model fil
 Exit code 0 when every predicted class agrees and the logits agree within --atol, 1 otherwise.
 """
 import argparse
+import ast
 import json
-import re
 import struct
 import sys
 
@@ -38,11 +40,12 @@ def read_safetensors(path):
     meta = header.pop("__metadata__", {})
     base = 8 + n
     tensors = {}
+    dtypes = {"F32": "<f4", "I64": "<i8"}
     for name, info in header.items():
-        if info["dtype"] != "F32":
-            raise ValueError(f"{path}: tensor {name} has dtype {info['dtype']}, expected F32")
+        if info["dtype"] not in dtypes:
+            raise ValueError(f"{path}: tensor {name} has dtype {info['dtype']}, expected F32 or I64")
         begin, end = info["data_offsets"]
-        arr = np.frombuffer(data[base + begin:base + end], dtype="<f4").reshape(info["shape"])
+        arr = np.frombuffer(data[base + begin:base + end], dtype=dtypes[info["dtype"]]).reshape(info["shape"])
         tensors[name] = torch.from_numpy(arr.copy())
     return tensors, meta
 
@@ -58,20 +61,25 @@ class ShiftedReLU(nn.Module):
         return torch.relu(x) + self.shift
 
 
+LAYERS = {
+    "Linear": nn.Linear, "ReLU": nn.ReLU, "LeakyReLU": nn.LeakyReLU, "Tanh": nn.Tanh, "Sigmoid": nn.Sigmoid,
+    "GELU": nn.GELU, "Softmax": nn.Softmax, "LogSoftmax": nn.LogSoftmax, "Dropout": nn.Dropout,
+    "BatchNorm1d": nn.BatchNorm1d, "ShiftedReLU": ShiftedReLU,
+}
+
+
+def build_layer(spec):
+    """A layer from its Mlp name, a PyTorch constructor call with literal arguments (parsed, not evaluated)."""
+    call = ast.parse(spec.strip(), mode="eval").body
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in LAYERS):
+        raise ValueError(f"unknown layer {spec!r}; known: {', '.join(LAYERS)}")
+    args = [ast.literal_eval(a) for a in call.args]
+    kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    return LAYERS[call.func.id](*args, **kwargs)
+
+
 def build_model(layers):
-    modules = []
-    for spec in layers:
-        m = re.fullmatch(r"\s*(\w+)\((.*)\)\s*", spec)
-        kind, args = m.group(1), [a.strip() for a in m.group(2).split(",") if a.strip()]
-        if kind == "Linear":
-            modules.append(nn.Linear(int(args[0]), int(args[1])))
-        elif kind == "ReLU":
-            modules.append(nn.ReLU())
-        elif kind == "ShiftedReLU":
-            modules.append(ShiftedReLU(float(args[0])))
-        else:
-            raise ValueError(f"unknown layer {spec}")
-    return nn.Sequential(*modules)
+    return nn.Sequential(*[build_layer(spec) for spec in layers])
 
 
 def main():
@@ -100,6 +108,7 @@ def main():
     accuracy = float((predicted == preds["labels"]).mean())
     print(json.dumps({
         "model": args.model, "architecture": meta.get("mlp.architecture"), "torch": torch.__version__,
+        "torch_layers": [repr(m) for m in model],
         "rows": int(len(predicted)), "same_predictions": same, "max_abs_logit_diff": max_diff,
         "torch_accuracy_on_rows": accuracy,
     }))

@@ -28,6 +28,54 @@ module Layer =
         let r = LogSoftmax.Forward x
         r.Output, r.Backward.Invoke
 
+    /// `y = tanh x` and `dy ↦ dy ⊙ (1 − y²)`. PyTorch: `torch.tanh`.
+    let tanh (x: Tensor) : Tensor * (Tensor -> Tensor) =
+        let r = Tanh.Forward x
+        r.Output, r.Backward.Invoke
+
+    /// `y = 1/(1 + e^(−x))` and `dy ↦ dy ⊙ y(1 − y)`. PyTorch: `torch.sigmoid`.
+    let sigmoid (x: Tensor) : Tensor * (Tensor -> Tensor) =
+        let r = Sigmoid.Forward x
+        r.Output, r.Backward.Invoke
+
+    /// Exact GELU `x·Φ(x)` and its backward. PyTorch: `F.gelu(x)`.
+    let gelu (x: Tensor) : Tensor * (Tensor -> Tensor) =
+        let r = Gelu.Forward(x, GeluApproximation.None)
+        r.Output, r.Backward.Invoke
+
+    /// GELU's tanh approximation and its backward. PyTorch: `F.gelu(x, approximate='tanh')`.
+    let geluTanh (x: Tensor) : Tensor * (Tensor -> Tensor) =
+        let r = Gelu.Forward(x, GeluApproximation.Tanh)
+        r.Output, r.Backward.Invoke
+
+    /// Row-wise softmax and `dy ↦ y ⊙ (dy − Σ dy⊙y)`. PyTorch: `F.softmax(x, dim=1)`.
+    let softmax (x: Tensor) : Tensor * (Tensor -> Tensor) =
+        let r = Softmax.Forward x
+        r.Output, r.Backward.Invoke
+
+    /// Leaky relu `x > 0 ? x : slope·x` and its backward. PyTorch: `F.leaky_relu(x, slope)`.
+    let leakyRelu (slope: float32) (x: Tensor) : Tensor * (Tensor -> Tensor) =
+        let r = LeakyRelu.Forward(x, slope)
+        r.Output, r.Backward.Invoke
+
+    /// Dropout with a fixed 0/1 `keep` pattern (e.g. from `Dropout.Keep`): `x ⊙ keep/(1 − p)` and the same scaling backward.
+    /// PyTorch: `F.dropout(x, p, training=True)` with the mask it drew.
+    let dropout (p: float) (keep: Tensor) (x: Tensor) : Tensor * (Tensor -> Tensor) =
+        let r = Dropout.Forward(x, keep, p)
+        r.Output, r.Backward.Invoke
+
+    /// BatchNorm1d in training mode with PyTorch's eps 1e-5 and momentum 0.1: the output, `dy ↦ (dx, dweight, dbias)`,
+    /// and the running statistics after this batch (the ones passed in are not changed). PyTorch: `nn.BatchNorm1d(c).train()`.
+    let batchNorm1d (weight: Tensor) (bias: Tensor) (stats: BatchNorm1d.Stats) (x: Tensor)
+        : Tensor * (Tensor -> Tensor * Tensor * Tensor) * BatchNorm1d.Stats =
+        let r = BatchNorm1d.Train(x, weight, bias, stats, System.Nullable BatchNorm1d.DefaultMomentum, BatchNorm1d.DefaultEps)
+        r.Vjp.Output, (fun dy -> let g = r.Vjp.Backward.Invoke dy in g.Dx, g.Dweight, g.Dbias), r.Stats
+
+    /// BatchNorm1d in evaluation mode (the running statistics, eps 1e-5): the output and `dy ↦ (dx, dweight, dbias)`.
+    let batchNorm1dEval (weight: Tensor) (bias: Tensor) (stats: BatchNorm1d.Stats) (x: Tensor) : Tensor * (Tensor -> Tensor * Tensor * Tensor) =
+        let r = BatchNorm1d.Eval(x, weight, bias, stats, BatchNorm1d.DefaultEps)
+        r.Output, (fun dy -> let g = r.Backward.Invoke dy in g.Dx, g.Dweight, g.Dbias)
+
     /// The C# form of a vjp function, for APIs that take `Func<Tensor, Vjp<Tensor>>` (such as the law kit).
     let toVjp (f: Tensor -> Tensor * (Tensor -> Tensor)) : System.Func<Tensor, Vjp<Tensor>> =
         System.Func<Tensor, Vjp<Tensor>>(fun x -> let y, back = f x in Vjp<Tensor>(y, System.Func<Tensor, Tensor> back))

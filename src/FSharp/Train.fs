@@ -75,6 +75,13 @@ module Train =
         let r = Trainer.Step(model, optimizer, loss, parameters, state, x, labels)
         r.Parameters, r.State, r.Loss
 
+    /// One training step of a model with Dropout or BatchNorm1d, data-last, in `mode` (e.g. `ForwardMode.Train seed`):
+    /// `(p, b, state) |> Train.stepWith model opt Objective.crossEntropy mode (x, labels)` gives `p', b', state', loss`.
+    let stepWith (model: Model) (optimizer: #IOptimizer) (loss: Loss) (mode: ForwardMode) (x: Tensor, labels: int[])
+                 (parameters: Parameters, buffers: Buffers, state: OptimizerState) : Parameters * Buffers * OptimizerState * float32 =
+        let r = Trainer.Step(model, optimizer, loss, parameters, buffers, state, x, labels, mode)
+        r.Parameters, r.Buffers, r.State, r.Loss
+
     /// Trains on any batch source (`BatchSource.From dataset`, a streamed view, a user's batches) through the one
     /// training loop, validating on `valid` each epoch when given, driven by `control`.
     let fitSource (control: FitControl) (model: Model) (optimizer: #IOptimizer) (options: TrainOptions)
@@ -97,9 +104,17 @@ module Train =
     /// The trained parameters.
     let parameters (result: TrainingResult) : Parameters = result.State.Parameters
 
+    /// The trained buffers (BatchNorm1d's running statistics); empty for a model without any.
+    let buffers (result: TrainingResult) : Buffers = result.State.Buffers
+
     /// One entry per completed epoch.
     let history (result: TrainingResult) : EpochMetrics list = List.ofSeq result.History
 
     /// Loss, accuracy, per-class accuracy and confusion matrix (cross-entropy loss).
     let evaluate (model: Model) (parameters: Parameters) (data: Dataset) : Evaluation =
         Trainer.Evaluate(model, parameters, data, Loss.CrossEntropy, 4096)
+
+    /// Loss, accuracy, per-class accuracy and confusion matrix in evaluation mode with the model's buffers:
+    /// `data |> Train.evaluateWith model (parameters, buffers)`.
+    let evaluateWith (model: Model) (parameters: Parameters, buffers: Buffers) (data: Dataset) : Evaluation =
+        Trainer.Evaluate(model, parameters, buffers, data, Loss.CrossEntropy, 4096)

@@ -172,7 +172,7 @@ public static class MlpModelFile
             [KeyKindKey] = s.KeyValues.KindName!,
             [KeyValuesKey] = JsonSerializer.Serialize(s.KeyValues.Text),
         };
-        return ModelFile.Serialize(s.Model.Network, s.Model.Weights, meta);
+        return ModelFile.Serialize(s.Model.Network, s.Model.Weights, s.Model.Buffers, meta);
     }
 
     private static MlpTransformer StageFromBytes(byte[] bytes, string source)
@@ -188,9 +188,9 @@ public static class MlpModelFile
         var keyValues = LabelKeyValues.Parse(Meta(KeyKindKey), values, source);
         int features = saved.Model.InputFeatures
             ?? throw new InvalidDataException($"{source}: the model's first layer does not state its input size.");
-        int outputs = saved.Model.Predict(saved.Parameters, Tensor.Zeros([1, features])).Shape[1];
+        int outputs = saved.Predict(Tensor.Zeros([1, features])).Shape[1];
         if (keyValues.Count != outputs)
             throw new InvalidDataException($"{source}: '{KeyValuesKey}' names {keyValues.Count} classes but the model has {outputs} outputs.");
-        return new MlpTransformer(saved.Model, saved.Parameters, Meta(FeaturesColumnKey), features, keyValues, []);
+        return new MlpTransformer(saved.Model, saved.Parameters, Meta(FeaturesColumnKey), features, keyValues, [], buffers: saved.Buffers);
     }
 }

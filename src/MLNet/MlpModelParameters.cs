@@ -11,10 +11,12 @@ namespace Mlp.MLNet;
 public sealed class MlpModelParameters
 {
     internal MlpModelParameters(Model network, Parameters weights, int features, IReadOnlyList<string> labelValues,
-                                IReadOnlyList<EpochMetrics> history, long skippedRows)
+                                IReadOnlyList<EpochMetrics> history, long skippedRows, Buffers buffers)
     {
+        network.CheckBuffers(buffers);
         Network = network;
         Weights = weights;
+        Buffers = buffers;
         Features = features;
         LabelValues = labelValues;
         History = history;
@@ -32,6 +34,12 @@ public sealed class MlpModelParameters
     /// <c>Weights["0.weight"]</c>, or <c>Weights.TryGetValue(name, out var w)</c>.
     /// </summary>
     public Parameters Weights { get; }
+
+    /// <summary>
+    /// The trained buffers by PyTorch <c>state_dict</c> name (a BatchNorm1d's <c>1.running_mean</c>, <c>1.running_var</c>,
+    /// <c>1.num_batches_tracked</c>), used when scoring; empty for a network without BatchNorm1d.
+    /// </summary>
+    public Buffers Buffers { get; }
 
     /// <summary>The number of features, m.</summary>
     public int Features { get; }

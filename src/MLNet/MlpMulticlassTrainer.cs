@@ -28,6 +28,7 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
     private readonly MlpTrainerOptions _o;
     private readonly IHost _host;
     private readonly int _seed;
+    private readonly Model? _spec;
 
     internal MlpMulticlassTrainer(IHostEnvironment environment, MlpTrainerOptions options)
     {
@@ -46,6 +47,11 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
         if (_o.ShufflePoolRows < 1) throw new ArgumentException($"ShufflePoolRows must be ≥ 1; got {_o.ShufflePoolRows}.", nameof(options));
         if (_o.EvaluationBatchSize < 1) throw new ArgumentException($"EvaluationBatchSize must be ≥ 1; got {_o.EvaluationBatchSize}.", nameof(options));
         if (_o.Schedule is null || _o.Loss is null) throw new ArgumentException("Schedule and Loss must not be null.", nameof(options));
+        if (_o.ModelSpec is { } spec)
+        {
+            try { _spec = Model.Parse(spec); }
+            catch (FormatException e) { throw new ArgumentException($"ModelSpec: {e.Message}", nameof(options), e); }
+        }
         _host = environment.Register(nameof(MlpMulticlassTrainer));
         _seed = _o.Seed ?? _host.Rand.Next();   // drawn once: every Fit of this trainer starts from the same seed
     }
@@ -53,8 +59,23 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
     /// <summary>The recipe this trainer uses (a copy; changing it has no effect).</summary>
     public MlpTrainerOptions Options => _o.Clone();
 
-    /// <summary>The network this trainer builds for m features and c classes, e.g. <c>Linear(784, 100) → ReLU → Linear(100, 10)</c>.</summary>
-    public Model ModelFor(int features, int classes) => Model.Perceptron(features, _o.HiddenSizes, classes);
+    /// <summary>
+    /// The network this trainer builds for m features and c classes, e.g. <c>Linear(784, 100) → ReLU → Linear(100, 10)</c>,
+    /// or the <see cref="MlpTrainerOptions.ModelSpec"/> model once checked to take m features and give c outputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spec's model does not fit m features and c classes; the message says which.</exception>
+    public Model ModelFor(int features, int classes)
+    {
+        if (_spec is null) return Model.Perceptron(features, _o.HiddenSizes, classes);
+        if (_spec.InputFeatures is { } f && f != features)
+            throw new ArgumentException($"ModelSpec: the first layer, {_spec.Layers[0].Name}, takes {f} features but column '{_o.FeatureColumnName}' has {features}.");
+        IReadOnlyList<int> last;
+        try { last = _spec.Summary(features).Layers[^1].OutputShape; }
+        catch (ArgumentException e) { throw new ArgumentException($"ModelSpec: the layers do not fit together: {e.Message}", e); }
+        if (last.Count != 2 || last[1] != classes)
+            throw new ArgumentException($"ModelSpec: the model ends with [{string.Join(", ", last)}] outputs but the label '{_o.LabelColumnName}' has {classes} classes; end with Linear(…, {classes}).");
+        return _spec;
+    }
 
     /// <summary>The optimizer of the recipe.</summary>
     public IOptimizer CreateOptimizer() => _o.Optimizer == MlpOptimizer.Adam
@@ -125,7 +146,8 @@ public sealed class MlpMulticlassTrainer : IEstimator<MlpTransformer>
         if (result.Cancelled)
             throw Cancelled($"at epoch {result.State.Epoch + 1}, after step {result.State.Step}");
         if (data is null) ReportSkipped(ch, reader.SkippedRows, "training");
-        return new MlpTransformer(model, result.State.Parameters, _o.FeatureColumnName, reader.Features, keyValues, result.History, reader.SkippedRows);
+        return new MlpTransformer(model, result.State.Parameters, _o.FeatureColumnName, reader.Features, keyValues, result.History, reader.SkippedRows,
+                                 result.State.Buffers);
     }
 
     /// <summary>The line logged after each epoch, e.g. <c>Epoch 3/10: train loss 0.4121, accuracy 0.8530; valid loss 0.4402, accuracy 0.8444; 1.2 s</c>.</summary>

@@ -14,7 +14,7 @@ internal static class MlpScoring
     {
         if (features.Length != t.Features)
             throw new ArgumentException($"Features column '{t.FeatureColumnName}': a row of {features.Length} values, but the model takes {t.Features}.");
-        var logits = t.Model.Network.Predict(t.Model.Weights, Tensor.FromArray(features.ToArray(), 1, t.Features));
+        var logits = t.Model.Network.Predict(t.Model.Weights, t.Model.Buffers, Tensor.FromArray(features.ToArray(), 1, t.Features));
         Softmax.Rows(logits).AsSpan().CopyTo(probabilities);
         var l = logits.AsSpan();
         int best = 0;

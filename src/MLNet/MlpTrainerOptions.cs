@@ -15,8 +15,20 @@ public sealed class MlpTrainerOptions
     /// <summary>The label column: a key (e.g. from <c>MapValueToKey</c>), or a UInt32, Int32 or Single class index (default <c>Label</c>).</summary>
     public string LabelColumnName { get; set; } = "Label";
 
-    /// <summary>Hidden layer sizes, input side first (default one layer of 100); empty for multinomial logistic regression.</summary>
+    /// <summary>
+    /// Hidden layer sizes, input side first (default one layer of 100); empty for multinomial logistic regression.
+    /// Ignored when <see cref="ModelSpec"/> is set.
+    /// </summary>
     public int[] HiddenSizes { get; set; } = [100];
+
+    /// <summary>
+    /// The whole network as PyTorch writes it, e.g. <c>"Linear(784, 256) BatchNorm1d(256) GELU() Dropout(0.1) Linear(256, 10)"</c>
+    /// (<c>Mlp.Models.Model.Parse</c>: Linear, ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Dropout,
+    /// BatchNorm1d), or null (the default) for the perceptron of <see cref="HiddenSizes"/>, which it replaces. Its first
+    /// layer must take the features and its last give one output per class; Dropout and BatchNorm1d train in training
+    /// mode and score in evaluation mode (running statistics, no dropout), and the running statistics are saved with the model.
+    /// </summary>
+    public string? ModelSpec { get; set; }
 
     /// <summary>Passes over the training data (default 10).</summary>
     public int Epochs { get; set; } = 10;

@@ -19,9 +19,9 @@ namespace Mlp.MLNet;
 public sealed class MlpTransformer : ITransformer
 {
     internal MlpTransformer(Model network, Parameters parameters, string featureColumnName, int features, LabelKeyValues keyValues,
-                            IReadOnlyList<EpochMetrics> history, long skippedRows = 0)
+                            IReadOnlyList<EpochMetrics> history, long skippedRows = 0, Buffers? buffers = null)
     {
-        Model = new MlpModelParameters(network, parameters, features, keyValues.Text, history, skippedRows);
+        Model = new MlpModelParameters(network, parameters, features, keyValues.Text, history, skippedRows, buffers ?? Buffers.Empty);
         FeatureColumnName = featureColumnName;
         KeyValues = keyValues;
     }

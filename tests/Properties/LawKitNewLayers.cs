@@ -4,12 +4,16 @@ using Mlp.Testing;
 
 namespace Mlp.Tests.LawKit;
 
-/// <summary>Tanh, Sigmoid, GELU, Dropout (fixed keep pattern) and BatchNorm1d (both modes), described for the law kit.</summary>
+/// <summary>Tanh, Sigmoid, Softmax, GELU, Dropout (fixed keep pattern) and BatchNorm1d (both modes), described for the law kit.</summary>
 public static class NewLayerSpecs
 {
     public static LayerSpec Tanh { get; } = LayerSpec.Elementwise("Tanh", Domain.Any, Mlp.Tanh.Forward);
 
     public static LayerSpec Sigmoid { get; } = LayerSpec.Elementwise("Sigmoid", Domain.Any, Mlp.Sigmoid.Forward);
+
+    /// <summary>Softmax as a layer (row-wise over the features).</summary>
+    public static LayerSpec Softmax { get; } = LayerSpec.Create("Softmax",
+        [ArgSpec.Input("x", "n,c")], "n,c", a => Mlp.Softmax.Forward(a[0]).MapBackward(d => new[] { d })).RowWise('n');
 
     public static LayerSpec GeluExact { get; } =
         LayerSpec.Elementwise("Gelu(none)", Domain.Any, x => Mlp.Gelu.Forward(x, GeluApproximation.None));
@@ -57,6 +61,9 @@ public class LawKitNewLayers
 
     [Property(MaxTest = 200)]
     public Property Sigmoid_obeys_the_vjp_laws() => VjpLaws.ForAll(NewLayerSpecs.Sigmoid);
+
+    [Property(MaxTest = 200)]
+    public Property Softmax_obeys_the_vjp_laws() => VjpLaws.ForAll(NewLayerSpecs.Softmax);
 
     [Property(MaxTest = 200)]
     public Property Exact_gelu_obeys_the_vjp_laws() => VjpLaws.ForAll(NewLayerSpecs.GeluExact);

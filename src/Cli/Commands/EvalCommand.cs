@@ -25,7 +25,8 @@ internal static class EvalCommand
         var c = new Command("eval",
             "Accuracy, per-class accuracy and confusion matrix of a saved model.\n\n" +
             "Evaluates a model written by 'mlp train --save' (or a checkpoint) on the test split of the data (the validation " +
-            "split when the data has no test split), normalizing inputs with the statistics stored in the model file. Prints " +
+            "split when the data has no test split), in evaluation mode (BatchNorm's running statistics, no dropout), " +
+            "normalizing inputs with the statistics stored in the model file; the architecture comes from the file. Prints " +
             "accuracy, per-class accuracy and the confusion matrix (rows: true class, columns: predicted).")
         {
             ModelPath, Data, Predictions, Rows, Json,
@@ -67,10 +68,10 @@ internal static class EvalCommand
         if (saved.Model.InputFeatures is { } f && f != rawSet.Features)
             throw new UsageException($"--model {path}: the model takes {f} features but {rawSet.Source} has {rawSet.Features}.");
         Dataset set = rawSet.WithFeatures(Normalization.Normalize(rawSet.X, mean, std));
-        int outputs = set.Count > 0 ? saved.Model.Predict(saved.Parameters, set.X.Rows(0, 1)).Shape[1] : 0;
+        int outputs = set.Count > 0 ? saved.Predict(set.X.Rows(0, 1)).Shape[1] : 0;
         if (set.Count > 0 && set.Classes > outputs)
             throw new UsageException($"--model {path}: the model predicts {outputs} classes but {rawSet.Source} has labels up to {set.Classes - 1}.");
-        var ev = Trainer.Evaluate(saved.Model, saved.Parameters, set, Loss.CrossEntropy, 4096);
+        var ev = Trainer.Evaluate(saved.Model, saved.Parameters, saved.Buffers, set, Loss.CrossEntropy, 4096);
 
         r.Section("model", "Model");
         r.Fact("file", path, $"file: {path}");
@@ -99,7 +100,7 @@ internal static class EvalCommand
         if (p.GetValue(Predictions) is { } predPath)
         {
             int rows = Math.Min(p.GetValue(Rows), set.Count);
-            Tensor logits = saved.Model.Predict(saved.Parameters, set.X.Rows(0, rows));
+            Tensor logits = saved.Predict(set.X.Rows(0, rows));
             int[] predicted = logits.ArgMaxRows();
             NpzWriter.Write(predPath, new Dictionary<string, NpyArray>
             {

@@ -19,6 +19,12 @@ internal static class TrainCommand
 
     private static readonly Option<string?> Data = Opt.Data();
     private static readonly Option<int[]> Hidden = HiddenOption();
+    private static readonly Option<string?> ModelSpec = new("--model", "-m")
+    {
+        Description = "the layers, as PyTorch writes them, e.g. \"Linear(784, 256) BatchNorm1d(256) GELU() Dropout(0.1) Linear(256, 10)\" " +
+                      "(layers: Linear, ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax, Dropout, BatchNorm1d); --hidden is the short form for Linear/ReLU stacks",
+        HelpName = "SPEC",
+    };
     private static readonly Option<int> Epochs = Opt.Int("--epochs", "-e", "train until N epochs are complete (with --resume: default the checkpoint's)", 5);
     private static readonly Option<double?> Lr = Opt.Number("--lr", null, "learning rate (default 0.1 for sgd, 0.001 for adam)", null, 0, 1e6, minExclusive: true);
     private static readonly Option<double?> Momentum = Opt.Number("--momentum", null, "SGD momentum", 0, 0, 1);
@@ -42,12 +48,12 @@ internal static class TrainCommand
     {
         var c = new Command("train",
             "Train an MLP with cross-entropy: progress, validation, checkpoints, model file, log, plot.\n\n" +
-            "Trains Linear -> ReLU -> ... -> Linear with cross-entropy on the training split (inputs normalized with the " +
+            "Trains Linear -> ReLU -> ... -> Linear (--hidden), or any layers (--model), with cross-entropy on the training split (inputs normalized with the " +
             "training mean and std), validates after every epoch, and reports test accuracy when the data has a test split. " +
             "Same options and seed -> bitwise-identical weights. Ctrl+C stops cleanly after the current step (and writes " +
             "the checkpoint when --checkpoint or --resume is given) and exits with 130.")
         {
-            Data, Hidden, Epochs, Lr, Momentum, Nesterov, WeightDecay, Optimizer, Schedule, Batch, Seed, Limit,
+            Data, Hidden, ModelSpec, Epochs, Lr, Momentum, Nesterov, WeightDecay, Optimizer, Schedule, Batch, Seed, Limit,
             Save, Checkpoint, Resume, Plot, Log, Json,
         };
         c.SetAction(Run);
@@ -62,7 +68,7 @@ internal static class TrainCommand
         string? checkpointPath = p.GetValue(Checkpoint) ?? resume;
         if (resume != null)
         {
-            foreach (var o in new Option[] { Hidden, Lr, Momentum, WeightDecay, Optimizer, Schedule, Batch, Seed, Nesterov })
+            foreach (var o in new Option[] { Hidden, ModelSpec, Lr, Momentum, WeightDecay, Optimizer, Schedule, Batch, Seed, Nesterov })
                 if (p.Given(o)) throw new UsageException($"{o.Name} cannot be combined with --resume; the checkpoint fixes it.");
             if (!p.Given(Checkpoint) && OutputPath.Problem(resume) is { } problem)
                 throw new UsageException($"--resume {resume}: the checkpoint is rewritten as training goes, but it {problem} Give --checkpoint FILE to write elsewhere.");
@@ -73,6 +79,15 @@ internal static class TrainCommand
                 throw new UsageException("--momentum and --nesterov apply to sgd only.");
             if (p.GetValue(Nesterov) && !(p.GetValue(Momentum) > 0))
                 throw new UsageException("--nesterov needs --momentum > 0.");
+            if (p.Given(Hidden) && p.Given(ModelSpec))
+                throw new UsageException("--hidden and --model both say what the model is; give one (--hidden 100 is --model \"Linear(784, 100) ReLU() Linear(100, 10)\").");
+        }
+        // A spec is read before the data, so a typo fails at once.
+        Model? specModel = null;
+        if (resume == null && p.GetValue(ModelSpec) is { } spec)
+        {
+            try { specModel = Model.Parse(spec); }
+            catch (FormatException e) { throw new UsageException($"--model: {e.Message}"); }
         }
         // A resumed run reads its checkpoint before the data: a wrong file is refused before the data is loaded.
         Checkpoint? ck = resume != null ? CheckpointFile.Load(resume) : null;
@@ -115,11 +130,13 @@ internal static class TrainCommand
         {
             int[] hidden = p.GetValue(Hidden)!;
             int classes = Math.Max(data.Train.Classes, Math.Max(data.Valid.Classes, data.Test?.Classes ?? 0));
-            model = Model.Perceptron(data.Train.Features, hidden, classes);
+            model = specModel ?? Model.Perceptron(data.Train.Features, hidden, classes);
+            string what = specModel != null ? "--model" : $"--hidden {string.Join(',', hidden)}";
             long parameters = model.ParameterSpecs.Sum(s => s.Shape.Aggregate(1L, (n, d) => n * d));
             if (parameters > MaxParameters)
-                throw new UsageException($"--hidden {string.Join(',', hidden)}: the model would have {parameters:N0} parameters ({parameters * 4.0 / (1 << 30):0.#} GiB of float32 weights, " +
+                throw new UsageException($"{what}: the model would have {parameters:N0} parameters ({parameters * 4.0 / (1 << 30):0.#} GiB of float32 weights, " +
                                          $"several times that to train); the limit is {MaxParameters:N0}.");
+            if (specModel != null) CheckSpecFitsData(specModel, data.Train.Features, classes);
             float wd = (float)p.GetValue(WeightDecay)!.Value;
             string opt = p.GetValue(Optimizer)!;
             optimizer = opt switch
@@ -139,7 +156,7 @@ internal static class TrainCommand
         r.Fact("train_rows", data.Train.Count, $"train {Shape(data.Train.X.Shape)}, valid {Shape(data.Valid.X.Shape)}{(data.Test is { } t ? $", test {Shape(t.X.Shape)}" : "")}");
         r.Fact("normalization", new JsonObject { ["mean"] = mean, ["std"] = std }, $"inputs normalized with the training mean {F(mean)} and std {F(std)}");
         r.Fact("architecture", model.Architecture, $"model: {model.Architecture}");
-        if (!r.Json) Console.WriteLine(Indent(model.ToString()));
+        if (!r.Json) Console.WriteLine(Indent(model.InputFeatures is { } inputs ? model.Summary(inputs).ToString() : model.Architecture));
         r.Fact("optimizer", CheckpointFile.OptimizerJson(optimizer), $"optimizer: {optimizer.Name}");
         r.Fact("schedule", options.Schedule.ToString(), $"learning-rate schedule: {options.Schedule}");
         r.Fact("batch", options.BatchSize, $"batch {options.BatchSize}, seed {options.Seed}, epochs {options.Epochs}{(resume != null ? $" (resuming {resume} at epoch {start.Epoch + 1}, step {start.Step})" : "")}");
@@ -170,17 +187,18 @@ internal static class TrainCommand
         r.Fact("epochs", new JsonArray(rows.Select(row => (JsonNode?)row.ToJson()).ToArray()), "");
         r.Fact("cancelled", result.Cancelled, result.Cancelled ? $"stopped at epoch {result.State.Epoch + 1}, step {result.State.Step}{(checkpointPath != null ? $"; resume with --resume {checkpointPath}" : "")}" : "completed");
         var final = result.State.Parameters;
-        var valid = Trainer.Evaluate(model, final, data.Valid, options.Loss, 4096);
+        var buffers = result.State.Buffers;
+        var valid = Trainer.Evaluate(model, final, buffers, data.Valid, options.Loss, 4096);
         r.Fact("valid_accuracy", valid.Accuracy, $"valid accuracy {F(valid.Accuracy)}, loss {F(valid.Loss)}");
         if (data.Test is { } test)
         {
-            var ev = Trainer.Evaluate(model, final, test, options.Loss, 4096);
+            var ev = Trainer.Evaluate(model, final, buffers, test, options.Loss, 4096);
             r.Fact("test_accuracy", ev.Accuracy, $"test accuracy {F(ev.Accuracy)}, loss {F(ev.Loss)} ({ev.Count} rows)");
             r.Fact("test_loss", ev.Loss, "");
         }
         if (p.GetValue(Save) is { } save)
         {
-            ModelFile.Save(save, model, final, inputStats);
+            ModelFile.Save(save, model, final, buffers, inputStats);
             r.Fact("saved", save, $"model saved to {save} (safetensors; load in PyTorch with tools/torch_load_safetensors.py)");
         }
         if (plotPath != null)
@@ -191,6 +209,22 @@ internal static class TrainCommand
         }
         r.Finish();
         return result.Cancelled ? 130 : 0;   // 130: stopped by Ctrl+C (SIGINT), as shells report it
+    }
+
+    /// <summary>
+    /// Refuses a <c>--model</c> whose layers do not chain (one layer's output width is not the next one's input), whose
+    /// first layer does not take the data's features, or whose output has fewer columns than the data has classes.
+    /// </summary>
+    private static void CheckSpecFitsData(Model model, int features, int classes)
+    {
+        if (model.InputFeatures is { } f && f != features)
+            throw new UsageException($"--model: the first layer, {model.Layers[0].Name}, takes {f} features but the data has {features}.");
+        ModelSummary summary;
+        try { summary = model.Summary(features); }
+        catch (ArgumentException e) { throw new UsageException($"--model: the layers do not fit together: {e.Message}"); }
+        var last = summary.Layers[^1].OutputShape;
+        if (last.Count != 2 || last[1] < classes)
+            throw new UsageException($"--model: the model ends with [{string.Join(", ", last)}] outputs but the data has {classes} classes; end with a layer of {classes} outputs, e.g. Linear(…, {classes}).");
     }
 
     /// <summary>Metadata keys for the input normalization a saved model expects.</summary>

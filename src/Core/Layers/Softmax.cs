@@ -23,6 +23,31 @@ public static class Softmax
         return new Tensor(p, [n, c]);
     }
 
+    /// <summary>
+    /// Computes the row-wise probabilities and the backward closure <c>dy ↦ y ⊙ (dy − Σ_j dy[:, j]·y[:, j])</c>, the
+    /// softmax as a layer. PyTorch: <c>nn.Softmax(dim=1)</c>.
+    /// </summary>
+    /// <param name="x">(n, c) logits, one row per example.</param>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not 2-D, or (backward) <c>dy</c> is not shaped like it.</exception>
+    public static Vjp<Tensor> Forward(Tensor x)
+    {
+        Tensor y = Rows(x);
+        int n = x.Dims[0], c = x.Dims[1];
+        return new(y, dy =>
+        {
+            y.RequireSameShape(dy, "Softmax backward: output and dy");
+            var dx = new float[y.Length];
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<float> p = y.Data.AsSpan(i * c, c), g = dy.Data.AsSpan(i * c, c);
+                double dot = 0;
+                for (int j = 0; j < c; j++) dot += (double)g[j] * p[j];
+                for (int j = 0; j < c; j++) dx[i * c + j] = (float)(p[j] * (g[j] - dot));   // ∂y_k/∂x_j = y_k(δ_kj − y_j)
+            }
+            return new Tensor(dx, [n, c]);
+        });
+    }
+
     /// <summary>Writes softmax(<paramref name="row"/>) into <paramref name="probabilities"/> and returns logsumexp(<paramref name="row"/>).</summary>
     /// <remarks>
     /// <c>p = exp(x − m) / Σ exp(x − m)</c> with m = max x (the sum in double), which keeps full float precision even

@@ -3,32 +3,60 @@ using System.Globalization;
 namespace Mlp.Models;
 
 /// <summary>
-/// A layer as a value: a pure function of its parameters and input that records itself on a <see cref="Tape"/>, the
-/// names and shapes of its parameters, and how to initialize them. PyTorch: an <c>nn.Module</c> without state.
-/// Built-ins are <see cref="Linear(int, int)"/>, <see cref="Relu"/> and <see cref="ShiftedRelu"/>, each a thin adapter
-/// over the Core layer's own forward and backward (for example <see cref="Tape.Linear"/>); <see cref="Create(string, IReadOnlyList{ParameterSpec}, Func{Rng, IReadOnlyList{Tensor}}, Func{IReadOnlyList{Tensor}, Tensor, Vjp{Tensor[]}})"/>
+/// A layer as a value: a pure function of its parameters, buffers and input that records itself on a <see cref="Tape"/>,
+/// the names and shapes of its parameters and buffers, and how to initialize them. PyTorch: an <c>nn.Module</c> whose
+/// state is passed in and returned instead of stored. Built-ins (<see cref="Linear(int, int)"/>, <see cref="Relu"/>,
+/// <see cref="Gelu"/>, <see cref="BatchNorm1d"/>, <see cref="Dropout"/>, …) are each a thin adapter over the Core layer's
+/// own forward and backward (for example <see cref="Tape.Linear"/>); <see cref="Create(string, IReadOnlyList{ParameterSpec}, Func{Rng, IReadOnlyList{Tensor}}, Func{IReadOnlyList{Tensor}, Tensor, Vjp{Tensor[]}})"/>
 /// (or <see cref="CreateActivation"/>) makes a user's own function a layer that composes exactly like them.
 /// </summary>
-public sealed class Layer
+/// <remarks>
+/// A layer's <see cref="Name"/> is a PyTorch constructor call (<c>nn.</c> + name builds the same module, e.g.
+/// <c>BatchNorm1d(256)</c>, <c>GELU(approximate='tanh')</c>), and <see cref="Parse"/> reads it back, as well as the
+/// form PyTorch prints (<c>Dropout(p=0.1, inplace=False)</c>).
+/// </remarks>
+public sealed partial class Layer
 {
-    private readonly Func<Tape, Node, IReadOnlyList<Node>, Node> record;
     private readonly Func<Rng, IReadOnlyList<Tensor>> init;
+    private readonly Func<Tape, Node, IReadOnlyList<Node>, LayerState, ForwardMode, LayerOutput> forward;
+    private readonly Func<LayerState> initState;
 
     private Layer(string name, IReadOnlyList<ParameterSpec> specs, Func<Rng, IReadOnlyList<Tensor>> init,
-                  Func<Tape, Node, IReadOnlyList<Node>, Node> record, bool builtIn)
+                  Func<Tape, Node, IReadOnlyList<Node>, LayerState, ForwardMode, LayerOutput> forward, bool builtIn,
+                  IReadOnlyList<ParameterSpec>? bufferSpecs = null, IReadOnlyList<string>? countNames = null, Func<LayerState>? initState = null)
     {
         Name = name;
         ParameterSpecs = specs;
         this.init = init;
-        this.record = record;
+        this.forward = forward;
         IsBuiltIn = builtIn;
+        BufferSpecs = bufferSpecs ?? [];
+        CountNames = countNames ?? [];
+        this.initState = initState ?? (() => LayerState.Empty);
     }
 
-    /// <summary>How the layer prints and is stored in a model file, e.g. <c>Linear(784, 100)</c>, <c>ReLU()</c>.</summary>
+    // A layer without buffers whose function does not depend on the mode.
+    private Layer(string name, IReadOnlyList<ParameterSpec> specs, Func<Rng, IReadOnlyList<Tensor>> init,
+                  Func<Tape, Node, IReadOnlyList<Node>, Node> record, bool builtIn)
+        : this(name, specs, init, (t, x, p, s, _) => new LayerOutput(record(t, x, p), s), builtIn) { }
+
+    /// <summary>
+    /// How the layer prints and is stored in a model file: a PyTorch constructor call such as <c>Linear(784, 100)</c>,
+    /// <c>ReLU()</c>, <c>BatchNorm1d(256)</c>, <c>Dropout(0.1)</c> (defaults left out).
+    /// </summary>
     public string Name { get; }
 
     /// <summary>The layer's parameters, in the order its forward takes them.</summary>
     public IReadOnlyList<ParameterSpec> ParameterSpecs { get; }
+
+    /// <summary>The layer's float32 buffers (BatchNorm1d: <c>running_mean</c>, <c>running_var</c>); empty for most layers.</summary>
+    public IReadOnlyList<ParameterSpec> BufferSpecs { get; }
+
+    /// <summary>The layer's int64 scalar buffers (BatchNorm1d: <c>num_batches_tracked</c>); empty for most layers.</summary>
+    public IReadOnlyList<string> CountNames { get; }
+
+    /// <summary>True when the layer computes something else in training than in evaluation (Dropout, BatchNorm1d).</summary>
+    public bool DependsOnMode { get; private init; }
 
     /// <summary>True for the built-in layers, which <see cref="Parse"/> can rebuild from <see cref="Name"/>.</summary>
     public bool IsBuiltIn { get; }
@@ -45,33 +73,75 @@ public sealed class Layer
         return values;
     }
 
+    /// <summary>The initial buffers (PyTorch's: BatchNorm1d's running mean 0, running variance 1, count 0); empty for most layers.</summary>
+    public LayerState InitState()
+    {
+        var s = initState();
+        CheckState(s, "InitState");
+        return s;
+    }
+
+    /// <summary>
+    /// Records the layer on <paramref name="tape"/> in <paramref name="mode"/>: its output node, whose backward gives the
+    /// gradient of <paramref name="x"/> (when <see cref="Node.RequiresGrad"/>) and of each parameter node, and its buffers
+    /// after the forward (updated in training, as given in evaluation; <paramref name="state"/> itself is never changed).
+    /// </summary>
+    /// <param name="tape">The tape the nodes belong to.</param>
+    /// <param name="x">(n, features) input.</param>
+    /// <param name="parameters">Parameter nodes in <see cref="ParameterSpecs"/> order and shapes.</param>
+    /// <param name="state">The buffers before the forward (<see cref="InitState"/> at first; <see cref="LayerState.Empty"/> for a layer without any).</param>
+    /// <param name="mode">Training (with the seed of the random draws) or evaluation.</param>
+    /// <exception cref="ArgumentException">The parameters or buffers do not match the specs, or the input does not fit the layer.</exception>
+    public LayerOutput Record(Tape tape, Node x, IReadOnlyList<Node> parameters, LayerState state, ForwardMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(state);
+        CheckParameters(parameters.Select(p => p.Value).ToArray(), "Forward");
+        CheckState(state, "Forward");
+        var r = forward(tape, x, parameters, state, mode);
+        CheckState(r.State, "Forward (returned state)");
+        return r;
+    }
+
     /// <summary>
     /// Records the layer on <paramref name="tape"/>: its output node, whose backward gives the gradient of
-    /// <paramref name="x"/> (when <see cref="Node.RequiresGrad"/>) and of each parameter node.
+    /// <paramref name="x"/> (when <see cref="Node.RequiresGrad"/>) and of each parameter node. For layers that do not
+    /// depend on the mode; Dropout and BatchNorm1d need <see cref="Record(Tape, Node, IReadOnlyList{Node}, LayerState, ForwardMode)"/>.
     /// </summary>
     /// <param name="tape">The tape the nodes belong to.</param>
     /// <param name="x">(n, features) input.</param>
     /// <param name="parameters">Parameter nodes in <see cref="ParameterSpecs"/> order and shapes.</param>
     /// <exception cref="ArgumentException">The parameters do not match the specs, or the input does not fit the layer.</exception>
+    /// <exception cref="InvalidOperationException">The layer depends on the mode (<see cref="DependsOnMode"/>).</exception>
     public Node Record(Tape tape, Node x, IReadOnlyList<Node> parameters)
     {
-        ArgumentNullException.ThrowIfNull(tape);
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(parameters);
-        CheckParameters(parameters.Select(p => p.Value).ToArray(), "Forward");
-        return record(tape, x, parameters);
+        if (DependsOnMode)
+            throw new InvalidOperationException($"{Name} computes something else in training than in evaluation: record it with Record(tape, x, parameters, state, mode).");
+        return Record(tape, x, parameters, LayerState.Empty, ForwardMode.Eval).Output;
     }
 
-    /// <summary>The layer's output alone (PyTorch: <c>with torch.no_grad(): layer(x)</c>).</summary>
+    /// <summary>The layer's output alone, in evaluation mode (PyTorch: <c>layer.eval(); with torch.no_grad(): layer(x)</c>).</summary>
     /// <param name="parameters">Values in <see cref="ParameterSpecs"/> order and shapes.</param>
     /// <param name="x">(n, features) input.</param>
     /// <exception cref="ArgumentException">The parameters do not match the specs, or the input does not fit the layer.</exception>
+    /// <exception cref="InvalidOperationException">The layer has buffers: use <see cref="Predict(IReadOnlyList{Tensor}, LayerState, Tensor)"/>.</exception>
     public Tensor Predict(IReadOnlyList<Tensor> parameters, Tensor x)
+    {
+        if (BufferSpecs.Count + CountNames.Count > 0)
+            throw new InvalidOperationException($"{Name} has buffers ({string.Join(", ", BufferSpecs.Select(b => b.Name).Concat(CountNames))}): predict with Predict(parameters, state, x).");
+        return Predict(parameters, LayerState.Empty, x);
+    }
+
+    /// <summary>The layer's output alone, in evaluation mode with the buffers <paramref name="state"/>.</summary>
+    /// <exception cref="ArgumentException">The parameters or buffers do not match the specs, or the input does not fit the layer.</exception>
+    public Tensor Predict(IReadOnlyList<Tensor> parameters, LayerState state, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(x);
         var tape = new Tape();
-        return Record(tape, tape.Constant(x), parameters.Select(tape.Constant).ToArray()).Value;
+        return Record(tape, tape.Constant(x), parameters.Select(tape.Constant).ToArray(), state, ForwardMode.Eval).Output.Value;
     }
 
     private void CheckParameters(IReadOnlyList<Tensor> values, string what)
@@ -82,6 +152,16 @@ public sealed class Layer
         for (int i = 0; i < values.Count; i++)
             if (!values[i].Shape.SequenceEqual(ParameterSpecs[i].Shape))
                 throw new ArgumentException($"{Name} {what}: '{ParameterSpecs[i].Name}' has shape {Tensor.ShapeString(values[i].Shape)} where {Tensor.ShapeString(ParameterSpecs[i].Shape)} is expected.");
+    }
+
+    private void CheckState(LayerState state, string what)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Tensors.Count != BufferSpecs.Count || state.Counts.Count != CountNames.Count)
+            throw new ArgumentException($"{Name} {what}: {state.Tensors.Count} buffer tensors and {state.Counts.Count} counts where {BufferSpecs.Count} ({string.Join(", ", BufferSpecs.Select(s => s.Name))}) and {CountNames.Count} ({string.Join(", ", CountNames)}) are expected.");
+        for (int i = 0; i < BufferSpecs.Count; i++)
+            if (!state.Tensors[i].Shape.SequenceEqual(BufferSpecs[i].Shape))
+                throw new ArgumentException($"{Name} {what}: buffer '{BufferSpecs[i].Name}' has shape {Tensor.ShapeString(state.Tensors[i].Shape)} where {Tensor.ShapeString(BufferSpecs[i].Shape)} is expected.");
     }
 
     /// <inheritdoc/>

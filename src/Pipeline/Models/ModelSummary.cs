@@ -33,7 +33,7 @@ public sealed record ModelSummary(int InputFeatures, IReadOnlyList<LayerSummary>
             var values = new Tensor[count];
             long n = 0;
             for (int j = 0; j < count; j++) { values[j] = p[offset + j].Value; n += values[j].Length; }
-            h = layer.Predict(values, h);
+            h = layer.Predict(values, layer.InitState(), h);
             int[] shape = h.ShapeArray();
             if (shape.Length > 0) shape[0] = -1;
             rows.Add(new LayerSummary(i, layer.Name, shape, n));

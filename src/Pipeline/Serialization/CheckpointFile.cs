@@ -11,7 +11,9 @@ namespace Mlp.Serialization;
 /// <summary>
 /// Saves and loads a <see cref="Checkpoint"/> as one safetensors file. The model's tensors are stored exactly as
 /// <see cref="ModelFile"/> stores them (so PyTorch can read the weights from a checkpoint too); optimizer buffers are
-/// stored as <c>optimizer.{buffer}.{parameter}</c> in the same layout; everything else is <c>mlp.*</c> metadata.
+/// stored as <c>optimizer.{buffer}.{parameter}</c> in the same layout; the model's buffers (running statistics) as
+/// <see cref="ModelFile"/> stores them; everything else is <c>mlp.*</c> metadata. The next step's dropout masks follow
+/// from the seed, epoch and step, so they need no storage.
 /// Doubles are written in round-trip form, so a resumed run is bitwise identical to an uninterrupted one.
 /// </summary>
 public static class CheckpointFile
@@ -24,7 +26,8 @@ public static class CheckpointFile
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var (model, optimizer, options, state, extra) = checkpoint;
-        var tensors = ModelFile.ToTorch(model, state.Parameters).ToList();
+        var (modelTensors, counts) = ModelFile.ToTorch(model, state.Parameters, state.Buffers);
+        var tensors = modelTensors.ToList();
         var buffers = new List<string>();
         foreach (var (bufferName, values) in state.OptimizerState.Buffers)
         {
@@ -54,7 +57,7 @@ public static class CheckpointFile
         meta["mlp.epoch_correct"] = state.EpochCorrect.ToString(ci);
         meta["mlp.epoch_rows"] = state.EpochRows.ToString(ci);
         meta["mlp.history"] = JsonSerializer.Serialize(state.History, Json);
-        SafeTensors.Save(path, tensors, meta);
+        SafeTensors.Save(path, tensors, counts, meta);
     }
 
     /// <summary>Reads a checkpoint written by <see cref="Save"/>.</summary>
@@ -105,7 +108,8 @@ public static class CheckpointFile
             throw new InvalidDataException($"{path}: 'mlp.epoch_loss_sum' is not a number.");
         var history = Deserialize<EpochMetrics[]>(Get("mlp.history"), "mlp.history", path);
         var state = new TrainingState(parameters, new OptimizerState(Long("mlp.optimizer.step"), buffers), Int("mlp.epoch"), Int("mlp.step"),
-                                      lossSum, Long("mlp.epoch_correct"), Long("mlp.epoch_rows"), history);
+                                      lossSum, Long("mlp.epoch_correct"), Long("mlp.epoch_rows"), history)
+        { Buffers = ModelFile.BuffersFromTorch(model, content, path) };
         var extra = meta.Where(kv => !kv.Key.StartsWith("mlp.", StringComparison.Ordinal) || kv.Key.StartsWith("mlp.input_", StringComparison.Ordinal))
                         .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         return new Checkpoint(model, optimizer, options, state, extra);

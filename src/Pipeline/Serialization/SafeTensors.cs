@@ -12,7 +12,8 @@ namespace Mlp.Serialization;
 /// Reads and writes the safetensors format (Hugging Face <c>safetensors</c>; PyTorch: <c>safetensors.torch.save_file</c> /
 /// <c>load_file</c>): an 8-byte little-endian header length N, N bytes of JSON
 /// (<c>{"name": {"dtype": "F32", "shape": […], "data_offsets": [begin, end]}, "__metadata__": {…}}</c>), then the raw
-/// little-endian tensor bytes. Loading runs no code. Only float32 (<c>F32</c>) tensors are supported.
+/// little-endian tensor bytes. Loading runs no code. Float32 (<c>F32</c>) tensors, and int64 (<c>I64</c>) tensors such as
+/// BatchNorm's <c>num_batches_tracked</c>, are supported.
 /// </summary>
 /// <remarks>
 /// Resource contract: a file is read whole (it is never larger than one array, 2 GB, or it is refused before
@@ -30,18 +31,34 @@ public static class SafeTensors
     /// <param name="metadata">String metadata for <c>__metadata__</c>.</param>
     /// <exception cref="ArgumentException">A name is repeated or reserved.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
-    public static void Save(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    public static void Save(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata) =>
+        Save(path, tensors, [], metadata);
+
+    /// <summary>Writes float32 and int64 tensors and metadata to <paramref name="path"/> atomically.</summary>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="tensors">Named float32 tensors.</param>
+    /// <param name="int64Tensors">Named int64 tensors, written after the float ones.</param>
+    /// <param name="metadata">String metadata for <c>__metadata__</c>.</param>
+    /// <exception cref="ArgumentException">A name is repeated or reserved, or an int64 tensor's values do not fill its shape.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Save(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyList<NamedInt64Tensor> int64Tensors, IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes = Serialize(tensors, metadata);
+        byte[] bytes = Serialize(tensors, int64Tensors, metadata);
         AtomicFile.Write(path, bytes);
     }
 
     /// <summary>The bytes of a safetensors file holding <paramref name="tensors"/> and <paramref name="metadata"/>.</summary>
     /// <exception cref="ArgumentException">A name is repeated or reserved.</exception>
-    public static byte[] Serialize(IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    public static byte[] Serialize(IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata) =>
+        Serialize(tensors, [], metadata);
+
+    /// <summary>The bytes of a safetensors file holding float32 <paramref name="tensors"/>, <paramref name="int64Tensors"/> and <paramref name="metadata"/>.</summary>
+    /// <exception cref="ArgumentException">A name is repeated or reserved, or an int64 tensor's values do not fill its shape.</exception>
+    public static byte[] Serialize(IReadOnlyList<NamedTensor> tensors, IReadOnlyList<NamedInt64Tensor> int64Tensors, IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(int64Tensors);
         ArgumentNullException.ThrowIfNull(metadata);
         var header = new JsonObject();
         if (metadata.Count > 0)
@@ -65,6 +82,23 @@ public static class SafeTensors
             };
             offset += size;
         }
+        foreach (var t in int64Tensors)
+        {
+            ArgumentNullException.ThrowIfNull(t, nameof(int64Tensors));
+            if (t.Name == "__metadata__" || !seen.Add(t.Name))
+                throw new ArgumentException($"Tensor name '{t.Name}' is repeated or reserved.", nameof(int64Tensors));
+            long numel = t.Shape.Aggregate(1L, (n, d) => n * d);
+            if (t.Shape.Any(d => d < 0) || numel != t.Values.Count)
+                throw new ArgumentException($"Int64 tensor '{t.Name}' has shape [{string.Join(", ", t.Shape)}] but {t.Values.Count} values.", nameof(int64Tensors));
+            long size = numel * sizeof(long);
+            header[t.Name] = new JsonObject
+            {
+                ["dtype"] = "I64",
+                ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + size),
+            };
+            offset += size;
+        }
         byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (json.Length + 7) / 8 * 8; // pad with spaces so the data starts 8-byte aligned, as the reference writer does
         var bytes = new byte[checked(8 + padded + offset)];
@@ -81,6 +115,12 @@ public static class SafeTensors
                     BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan((int)pos + 4 * i), t.Value.AsSpan()[i]);
             pos += src.Length;
         }
+        foreach (var t in int64Tensors)
+            foreach (long v in t.Values)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan((int)pos), v);
+                pos += sizeof(long);
+            }
         return bytes;
     }
 
@@ -134,7 +174,7 @@ public static class SafeTensors
         long dataLength = bytes.Length - 8 - (long)n;
         int dataStart = 8 + (int)n;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        var entries = new List<(string Name, int[] Shape, long Begin, long End)>();
+        var entries = new List<(string Name, int[] Shape, long Begin, long End, bool Int64)>();
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__")
@@ -146,7 +186,8 @@ public static class SafeTensors
             }
             if (node is not JsonObject info) throw Bad($"the entry for '{name}' is not an object");
             string dtype = info["dtype"] is JsonValue dv && dv.TryGetValue(out string? d) ? d : throw Bad($"tensor '{name}' has no dtype");
-            if (dtype != "F32") throw Bad($"tensor '{name}' has dtype {dtype}; only F32 is supported");
+            if (dtype is not ("F32" or "I64")) throw Bad($"tensor '{name}' has dtype {dtype}; only F32 and I64 are supported");
+            int itemSize = dtype == "I64" ? sizeof(long) : sizeof(float);
             int[] shape = ReadInts(info["shape"], name, "shape", Bad);
             long[] off = ReadLongs(info["data_offsets"], name, Bad);
             if (off.Length != 2) throw Bad($"tensor '{name}' has {off.Length} data offsets instead of 2");
@@ -159,9 +200,9 @@ public static class SafeTensors
             }
             if (off[0] < 0 || off[1] < off[0] || off[1] > dataLength)
                 throw Bad($"tensor '{name}' has data offsets [{off[0]}, {off[1]}] outside the {dataLength} data bytes (truncated?)");
-            if (off[1] - off[0] != numel * 4)
-                throw Bad($"tensor '{name}' has shape [{string.Join(", ", shape)}] ({numel * 4} bytes) but data offsets [{off[0]}, {off[1]}] ({off[1] - off[0]} bytes)");
-            entries.Add((name, shape, off[0], off[1]));
+            if (off[1] - off[0] != numel * itemSize)
+                throw Bad($"tensor '{name}' has shape [{string.Join(", ", shape)}] ({numel * itemSize} bytes of {dtype}) but data offsets [{off[0]}, {off[1]}] ({off[1] - off[0]} bytes)");
+            entries.Add((name, shape, off[0], off[1], dtype == "I64"));
         }
         // The format requires the tensors to tile the data buffer without overlap.
         var sorted = entries.OrderBy(e => e.Begin).ThenBy(e => e.End).ToArray();
@@ -173,17 +214,24 @@ public static class SafeTensors
         }
         if (expect != dataLength) throw Bad($"the tensors cover {expect} bytes but the file has {dataLength} data bytes");
 
-        var tensors = new NamedTensor[entries.Count];
-        for (int i = 0; i < entries.Count; i++)
+        var tensors = new List<NamedTensor>(entries.Count);
+        var int64s = new List<NamedInt64Tensor>();
+        foreach (var (name, shape, begin, end, isInt64) in entries)
         {
-            var (name, shape, begin, end) = entries[i];
+            if (isInt64)
+            {
+                var longs = new long[(end - begin) / sizeof(long)];
+                for (int j = 0; j < longs.Length; j++) longs[j] = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(dataStart + (int)begin + sizeof(long) * j));
+                int64s.Add(new NamedInt64Tensor(name, shape, longs));
+                continue;
+            }
             var data = new float[(end - begin) / 4];
             var src = bytes.AsSpan(dataStart + (int)begin, (int)(end - begin));
             if (BitConverter.IsLittleEndian) src.CopyTo(MemoryMarshal.AsBytes(data.AsSpan()));
             else for (int j = 0; j < data.Length; j++) data[j] = BinaryPrimitives.ReadSingleLittleEndian(src[(4 * j)..]);
-            tensors[i] = new NamedTensor(name, new Tensor(data, shape));
+            tensors.Add(new NamedTensor(name, new Tensor(data, shape)));
         }
-        return new SafeTensorsContent(tensors, metadata);
+        return new SafeTensorsContent(tensors, metadata) { Int64Tensors = int64s };
     }
 
     private static int[] ReadInts(JsonNode? node, string name, string field, Func<string, InvalidDataException> bad)

@@ -17,6 +17,17 @@ namespace Mlp.Serialization;
 /// </param>
 public sealed record SavedModel(Model Model, Parameters Parameters, IReadOnlyDictionary<string, string> Metadata)
 {
+    /// <summary>The model's buffers as stored (BatchNorm1d's running statistics); empty for a model without any.</summary>
+    public Buffers Buffers { get; init; } = Buffers.Empty;
+
+    /// <summary>The model's output in evaluation mode with the stored parameters and buffers, for already normalized <paramref name="x"/> (<see cref="Normalization"/>).</summary>
+    /// <exception cref="ArgumentException">The input does not fit the model.</exception>
+    public Tensor Predict(Tensor x) => Model.Predict(Parameters, Buffers, x);
+
+    /// <summary>Predicted classes (argmax of <see cref="Predict"/>) for already normalized <paramref name="x"/>.</summary>
+    /// <exception cref="ArgumentException">The input does not fit the model.</exception>
+    public int[] PredictClasses(Tensor x) => Predict(x).ArgMaxRows();
+
     /// <summary>Metadata key: the mean the inputs were normalized with in training.</summary>
     public const string InputMeanKey = InputNormalization.MeanKey;
 

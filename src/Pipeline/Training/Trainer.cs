@@ -6,8 +6,8 @@ using Mlp.Optim;
 namespace Mlp.Training;
 
 /// <summary>
-/// The training loop as functions: <see cref="Step"/> (one batch), <c>Fit</c> (epochs with validation, progress,
-/// cancellation) and <see cref="Evaluate"/>. PyTorch: the usual <c>for epoch … for xb, yb in dl: loss.backward(); opt.step()</c>.
+/// The training loop as functions: <c>Step</c> (one batch), <c>Fit</c> (epochs with validation, progress,
+/// cancellation) and <c>Evaluate</c>. PyTorch: the usual <c>for epoch … for xb, yb in dl: loss.backward(); opt.step()</c>.
 /// </summary>
 /// <remarks>
 /// Deterministic: the same model, optimizer, start state, data and options give bitwise-identical parameters, and a run
@@ -16,8 +16,9 @@ namespace Mlp.Training;
 public static class Trainer
 {
     /// <summary>
-    /// One step on one batch: <see cref="Model.Gradient"/> (forward, loss and backward on one tape, skipping the input
-    /// gradient), then the optimizer's update.
+    /// One step on one batch of a model that does not depend on the mode (no Dropout or BatchNorm1d):
+    /// <see cref="Model.Gradient(Parameters, Tensor, int[], Loss)"/> (forward, loss and backward on one tape, skipping the
+    /// input gradient), then the optimizer's update.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="optimizer">The optimizer.</param>
@@ -26,15 +27,39 @@ public static class Trainer
     /// <param name="state">Current optimizer state.</param>
     /// <param name="x">(batch, features) inputs.</param>
     /// <param name="labels">batch labels.</param>
+    /// <exception cref="InvalidOperationException">The model depends on the mode: use the overload with buffers and a mode.</exception>
     public static StepResult Step(Model model, IOptimizer optimizer, Loss loss, Parameters parameters, OptimizerState state, Tensor x, int[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.DependsOnMode)
+            throw new InvalidOperationException($"{model.Spec} has layers that depend on the mode: call Trainer.Step(model, optimizer, loss, parameters, buffers, state, x, labels, mode).");
+        return Step(model, optimizer, loss, parameters, Buffers.Empty, state, x, labels, ForwardMode.Train(0));
+    }
+
+    /// <summary>
+    /// One step on one batch: <see cref="Model.Gradient(Parameters, Buffers, Tensor, int[], Loss, ForwardMode)"/> in
+    /// <paramref name="mode"/> (forward, loss and backward on one tape, skipping the input gradient), then the
+    /// optimizer's update. The result carries the new parameters, optimizer state and buffers.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="optimizer">The optimizer.</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="parameters">Current parameters.</param>
+    /// <param name="buffers">Current buffers (running statistics).</param>
+    /// <param name="state">Current optimizer state.</param>
+    /// <param name="x">(batch, features) inputs.</param>
+    /// <param name="labels">batch labels.</param>
+    /// <param name="mode">Normally <see cref="ForwardMode.Train"/> with this step's seed (<see cref="ForwardMode.ForStep"/>).</param>
+    public static StepResult Step(Model model, IOptimizer optimizer, Loss loss, Parameters parameters, Buffers buffers, OptimizerState state,
+                                  Tensor x, int[] labels, ForwardMode mode)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(labels);
-        var g = model.Gradient(parameters, x, labels, loss);
+        var g = model.Gradient(parameters, buffers, x, labels, loss, mode);
         var next = optimizer.Step(parameters, g.Gradients, state);
-        return new StepResult(next.Parameters, next.State, g.Loss, CountCorrect(g.Output, labels, 0));
+        return new StepResult(next.Parameters, next.State, g.Loss, CountCorrect(g.Output, labels, 0)) { Buffers = g.Buffers };
     }
 
     /// <summary>
@@ -60,7 +85,11 @@ public static class Trainer
     /// <param name="start">Where to start: <see cref="TrainingState.Start"/>, or a state returned earlier or loaded from a checkpoint.</param>
     /// <param name="train">The training batches.</param>
     /// <param name="valid">Validation rows, or null to skip validation.</param>
-    /// <param name="options">Epochs, batch size, seed, loss, learning-rate schedule (applied to <paramref name="optimizer"/>'s rate each epoch).</param>
+    /// <param name="options">
+    /// Epochs, batch size, seed, loss, learning-rate schedule (applied to <paramref name="optimizer"/>'s rate each epoch).
+    /// Each step runs the model in training mode with <see cref="ForwardMode.ForStep"/>(seed, epoch, step), so dropout
+    /// masks are the same in a resumed run; validation runs in evaluation mode.
+    /// </param>
     /// <param name="progress">Optional: receives a report after every step and every epoch. Called on the training thread.</param>
     /// <param name="cancellationToken">Optional: checked before every step: when cancelled, training stops after the step in flight and the result has <c>Cancelled = true</c> and the state to resume from.</param>
     /// <exception cref="TrainingDivergedException">
@@ -84,6 +113,7 @@ public static class Trainer
         int? known = train.StepsPerEpoch(bs);             // null: found by reading the epoch
         if (start.Step < 0 || (known is { } k && start.Step >= k))
             throw new ArgumentException($"The start state is at step {start.Step} of an epoch, but an epoch has {known} steps of {bs} rows.", nameof(start));
+        model.CheckBuffers(start.Buffers);
         var state = start;
         var history = start.History.ToList();
 
@@ -95,6 +125,7 @@ public static class Trainer
             var clock = Stopwatch.StartNew();
             long rowsThisRun = 0;
             Parameters p = state.Parameters;
+            Buffers bufs = state.Buffers;
             OptimizerState os = state.OptimizerState;
             double lossSum = state.EpochLossSum;
             long correct = state.EpochCorrect, rows = state.EpochRows;
@@ -104,14 +135,17 @@ public static class Trainer
                 while (batches.MoveNext())
                 {
                     if (cancellationToken.IsCancellationRequested)
-                        return new TrainingResult(new TrainingState(p, os, epoch, s, lossSum, correct, rows, history.ToArray()), Cancelled: true);
+                        return new TrainingResult(new TrainingState(p, os, epoch, s, lossSum, correct, rows, history.ToArray()) { Buffers = bufs }, Cancelled: true);
                     var batch = batches.Current;
-                    var r = Step(model, opt, options.Loss, p, os, batch.X, batch.LabelArray);
+                    var r = Step(model, opt, options.Loss, p, bufs, os, batch.X, batch.LabelArray, ForwardMode.ForStep(options.Seed, epoch, s));
                     if (!float.IsFinite(r.Loss))
                         throw new NonFiniteLossException(r.Loss, epoch + 1, s + 1, known ?? s + 1, opt.Name);
                     if (FirstNonFinite(r.Parameters) is { } bad)
                         throw new TrainingDivergedException($"parameter '{bad.Name}'", bad.Value, epoch + 1, s + 1, known ?? s + 1, opt.Name, bad.Name);
+                    if (FirstNonFinite(r.Buffers.Tensors) is { } badBuffer)
+                        throw new TrainingDivergedException($"buffer '{badBuffer.Name}'", badBuffer.Value, epoch + 1, s + 1, known ?? s + 1, opt.Name, badBuffer.Name);
                     p = r.Parameters;
+                    bufs = r.Buffers;
                     os = r.State;
                     s++;
                     lossSum += (double)r.Loss * batch.Count;
@@ -123,25 +157,35 @@ public static class Trainer
             }
             if (rows == 0) throw new ArgumentException($"{train.Description}: the training set is empty.", nameof(train));
             double seconds = clock.Elapsed.TotalSeconds;
-            var v = valid is null ? null : Evaluate(model, p, valid, options.Loss, options.EvaluationBatchSize);
+            var v = valid is null ? null : Evaluate(model, p, bufs, valid, options.Loss, options.EvaluationBatchSize);
             double vLoss = v?.Loss ?? double.NaN, vAcc = v?.Accuracy ?? double.NaN;
             if (v is not null && v.Count > 0 && !double.IsFinite(v.Loss))
                 throw new NonFiniteLossException("the validation loss", v.Loss, epoch + 1, s, s, opt.Name);
             var metrics = new EpochMetrics(epoch + 1, lossSum / rows, (double)correct / rows, vLoss, vAcc, seconds);
             history.Add(metrics);
-            state = new TrainingState(p, os, epoch + 1, 0, 0, 0, 0, history.ToArray());
+            state = new TrainingState(p, os, epoch + 1, 0, 0, 0, 0, history.ToArray()) { Buffers = bufs };
             progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, s, s, metrics.TrainLoss, rowsThisRun / Math.Max(seconds, 1e-9), metrics, state));
         }
         return new TrainingResult(state, Cancelled: false);
     }
 
-    /// <summary>Loss, accuracy, per-class accuracy and confusion matrix of the model on <paramref name="data"/>.</summary>
+    /// <summary>Loss, accuracy, per-class accuracy and confusion matrix of a model without buffers on <paramref name="data"/>, in evaluation mode.</summary>
     /// <param name="model">The model.</param>
     /// <param name="parameters">Its parameters.</param>
     /// <param name="data">The rows to evaluate.</param>
     /// <param name="loss">The loss to report.</param>
     /// <param name="batchSize">Rows per forward pass (memory only; the result does not depend on it beyond float rounding of the mean).</param>
-    public static Evaluation Evaluate(Model model, Parameters parameters, Dataset data, Loss loss, int batchSize)
+    public static Evaluation Evaluate(Model model, Parameters parameters, Dataset data, Loss loss, int batchSize) =>
+        Evaluate(model, parameters, Buffers.Empty, data, loss, batchSize);
+
+    /// <summary>Loss, accuracy, per-class accuracy and confusion matrix of the model on <paramref name="data"/>, in evaluation mode with <paramref name="buffers"/>.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="parameters">Its parameters.</param>
+    /// <param name="buffers">Its buffers (running statistics), e.g. <c>result.State.Buffers</c> or <c>saved.Buffers</c>.</param>
+    /// <param name="data">The rows to evaluate.</param>
+    /// <param name="loss">The loss to report.</param>
+    /// <param name="batchSize">Rows per forward pass (memory only; the result does not depend on it beyond float rounding of the mean).</param>
+    public static Evaluation Evaluate(Model model, Parameters parameters, Buffers buffers, Dataset data, Loss loss, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -155,7 +199,7 @@ public static class Trainer
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int len = Math.Min(batchSize, data.Count - start);
-            Tensor output = model.Predict(parameters, data.X.Rows(start, len));
+            Tensor output = model.Predict(parameters, buffers, data.X.Rows(start, len));
             int[] part = labels.AsSpan(start, len).ToArray();
             lossSum += (double)loss.Forward(output, part).Output.ToScalar() * len;
             if (confusion is null)

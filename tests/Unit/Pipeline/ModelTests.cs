@@ -163,8 +163,9 @@ public class ModelTests
         Assert.Equal([78_500L, 0, 5_050, 0, 510], s.Layers.Select(l => l.ParameterCount));
         Assert.Equal([-1, 50], s.Layers[3].OutputShape);
         Assert.Equal(84_060L, s.TotalParameters);
-        string text = Mlp784.ToString();
+        string text = Mlp784.Summary(784).ToString();
         Assert.Contains("Linear(784, 100)", text);
+        Assert.Equal("Linear(784, 100) ReLU() Linear(100, 10)", Mlp784.ToString());   // ToString is the spec Model.Parse reads (issue 14)
         Assert.Contains("Total params: 79,510", text);
     }
 

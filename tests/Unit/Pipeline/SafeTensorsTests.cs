@@ -43,6 +43,28 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void Int64_tensors_are_written_as_I64_little_endian_after_the_floats_and_read_back()
+    {
+        byte[] bytes = SafeTensors.Serialize([new("x", Tensor.FromArray([1.5f], 1))],
+            [new NamedInt64Tensor("n", [], [long.MaxValue - 1]), new NamedInt64Tensor("m", [2], [-3, 5])], new Dictionary<string, string>());
+        ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        string header = Encoding.UTF8.GetString(bytes, 8, (int)n).TrimEnd();
+        Assert.Equal("""{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"n":{"dtype":"I64","shape":[],"data_offsets":[4,12]},"m":{"dtype":"I64","shape":[2],"data_offsets":[12,28]}}""", header);
+        Assert.Equal(long.MaxValue - 1, BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8 + (int)n + 4)));
+        var back = SafeTensors.Deserialize(bytes, "bytes");
+        Assert.Equal(["x"], back.Tensors.Select(t => t.Name));
+        Assert.Equal(["n", "m"], back.Int64Tensors.Select(t => t.Name));
+        Assert.Equal([long.MaxValue - 1], back.Int64Tensors[0].Values);
+        Assert.Empty(back.Int64Tensors[0].Shape);
+        Assert.Equal([-3L, 5L], back.Int64Tensors[1].Values);
+        Assert.Contains("shape [2] but 1 values", Assert.Throws<ArgumentException>(() =>
+            SafeTensors.Serialize([], [new NamedInt64Tensor("m", [2], [1])], new Dictionary<string, string>())).Message);
+        // An I64 tensor whose byte range does not hold 8 bytes per element is refused like an F32 one.
+        string path = Corrupt(_ => WithHeader("""{"w":{"dtype":"I64","shape":[2],"data_offsets":[0,8]}}"""));
+        Assert.Contains("(16 bytes of I64) but data offsets [0, 8]", Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path)).Message);
+    }
+
+    [Fact]
     public void A_model_file_stores_linear_weights_in_pytorch_layout_and_loads_back_to_the_same_model()
     {
         var model = Model.Perceptron(6, [4], 3);

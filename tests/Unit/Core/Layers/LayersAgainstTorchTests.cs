@@ -35,6 +35,8 @@ public class LayersAgainstTorchTests
     [Fact] public void Sigmoid_matches_pytorch() => Elementwise("sigmoid", Sigmoid.Forward);
     [Fact] public void Exact_gelu_matches_pytorch() => Elementwise("gelu_none", x => Gelu.Forward(x, GeluApproximation.None));
     [Fact] public void Tanh_approximated_gelu_matches_pytorch() => Elementwise("gelu_tanh", x => Gelu.Forward(x, GeluApproximation.Tanh));
+    [Fact] public void Softmax_layer_matches_pytorch() => Elementwise("softmax", Softmax.Forward);
+    [Fact] public void LogSoftmax_layer_matches_pytorch() => Elementwise("log_softmax", LogSoftmax.Forward);
 
     [Fact]
     public void Dropout_with_torchs_keep_pattern_matches_pytorchs_scaling()
