@@ -33,6 +33,11 @@ public static class Program
             Plans(args.Length > 1 ? int.Parse(args[1]) : 1);
             return;
         }
+        if (args.Length > 0 && args[0] == "--threads")
+        {
+            Threads(args.Length > 1 ? int.Parse(args[1]) : 9);
+            return;
+        }
         if (args.Length > 0 && args[0] == "--quick")
         {
             Quick(args.Length > 1 ? Enum.Parse<SimdPath>(args[1]) : SimdPath.Auto, args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount);
@@ -82,7 +87,9 @@ public static class Program
             $"{peak.Threads} threads V512 {peak.Vector512AllThreads:F0} V256 {peak.Vector256AllThreads:F0}; load {File.ReadAllText("/proc/loadavg").Trim()}");
         var plans = GemmPlan.Candidates(SimdPath.Auto);
         plans = [.. plans, .. plans.Select(g => g with { Prefetch = true })];
-        foreach (var s in GemmShapes.All.Take(7))
+        // MLP_PLAN_SHAPES=0,3 limits the run to those shapes (indices into GemmShapes.All).
+        var only = Environment.GetEnvironmentVariable("MLP_PLAN_SHAPES")?.Split(',').Select(int.Parse).ToHashSet();
+        foreach (var s in GemmShapes.All.Where((_, i) => only is null ? i < 7 : only.Contains(i)))
         {
             var (a, b, c) = s.Allocate();
             int reps = s.Flops > 1e9 ? 4 : 100;
@@ -97,10 +104,40 @@ public static class Program
                     best[i] = Math.Min(best[i], Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 }
             double p = threads == 1 ? peak.OneThread : peak.AllThreads;
-            Console.WriteLine($"{s,-34} " + string.Join("  ", plans.Select((g, i) => $"{g}: {s.Flops / best[i] / 1e6,5:F0} ({100 * s.Flops / best[i] / 1e6 / p,3:F0}%)"))
-                + $"  auto: {s.Flops / best[^1] / 1e6,5:F0} GFLOP/s");
+            Console.WriteLine($"{s}:\n  " + string.Join("\n  ", plans.Select((g, i) => $"{g,-20} {s.Flops / best[i] / 1e6,5:F0} GFLOP/s ({100 * s.Flops / best[i] / 1e6 / p,3:F0}%)"))
+                + $"\n  auto {s.Flops / best[^1] / 1e6,5:F0} GFLOP/s");
         }
         foreach (string t in Gemm.TunedPlans()) Console.WriteLine("  picked " + t);
+    }
+
+    // Each lesson shape forced onto 1 thread and onto all, and left to the measured thread rule, interleaved call by call:
+    // min and median wall time of each, and the rule's decisions.
+    private static void Threads(int reps)
+    {
+        Console.WriteLine($"load {File.ReadAllText("/proc/loadavg").Trim()}");
+        int all = Environment.ProcessorCount;
+        foreach (var s in GemmShapes.All.Take(7))
+        {
+            var (a, b, c) = s.Allocate();
+            var options = new[] { new KernelOptions(MaxThreads: 1), new KernelOptions(MaxThreads: all, ForceThreads: true), KernelOptions.Default };
+            int n = s.Flops > 1e9 ? reps : reps * 30;
+            var times = options.Select(_ => new List<double>()).ToArray();
+            for (int r = 0; r < n; r++)
+                for (int i = 0; i < options.Length; i++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, a, b, c, [], options[i]);
+                    times[i].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
+            string Col(string name, List<double> t)
+            {
+                t.Sort();
+                return $"{name} min {t[0],8:F3} med {t[t.Count / 2],8:F3} ms ({s.Flops / t[t.Count / 2] / 1e6,4:F0} GFLOP/s)";
+            }
+            Console.WriteLine($"{s,-34} {Col("1t", times[0])}  {Col($"{all}t", times[1])}  {Col("auto", times[2])}");
+        }
+        foreach (string t in Gemm.ThreadDecisions()) Console.WriteLine("  threads " + t);
+        Console.WriteLine($"load {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
     private static double MinMicros(Action a, int reps = 300)
@@ -130,6 +167,9 @@ public static class Program
         var w1 = p[0].Value; var b1 = p[1].Value;
         var h = Mlp.Linear.Forward(x, w1, b1).Output;
         var dy = rng.Normal(64, 50);
+        var dwBuf = new float[784 * 50];
+        Console.WriteLine($"alloc 784×50     {MinMicros(() => GC.AllocateUninitializedArray<float>(784 * 50)),8:F1} µs");
+        Console.WriteLine($"gemm xᵀ·dy only  {MinMicros(() => Gemm.Multiply(true, false, 784, 50, 64, x.Data, dy.Data, dwBuf)),8:F1} µs");
         Console.WriteLine($"select rows      {MinMicros(() => xAll.SelectRows(idx)),8:F1} µs");
         Console.WriteLine($"linear1 fwd      {MinMicros(() => Mlp.Linear.Forward(x, w1, b1)),8:F1} µs");
         Console.WriteLine($"dw1 = xᵀ·dy      {MinMicros(() => Ops.MatMul(x, dy, true, false)),8:F1} µs");
@@ -141,6 +181,30 @@ public static class Program
         var grads = model.Gradient(p, x, labels, Mlp.Training.Loss.CrossEntropy).Gradients;
         Console.WriteLine($"sgd step         {MinMicros(() => sgd.Step(p, grads, st)),8:F1} µs");
         Console.WriteLine($"whole step       {MinMicros(() => Mlp.Training.Trainer.Step(model, sgd, Mlp.Training.Loss.CrossEntropy, p, st, x, labels)),8:F1} µs");
+        // The same step's gradients on a bare tape, linear + relu recorded as two nodes or as the fused one (Tape.LinearRelu).
+        var w2 = p[2].Value; var b2 = p[3].Value;
+        void TapeStep(bool fused)
+        {
+            var tape = new Tape();
+            Node xn = tape.Constant(x), w1n = tape.Parameter("w1", w1), b1n = tape.Parameter("b1", b1), w2n = tape.Parameter("w2", w2), b2n = tape.Parameter("b2", b2);
+            Node hn = fused ? tape.LinearRelu(xn, w1n, b1n) : tape.Relu(tape.Linear(xn, w1n, b1n));
+            tape.Backward(tape.CrossEntropy(tape.Linear(hn, w2n, b2n), labels));
+        }
+        for (int r = 0; r < 2; r++)
+        {
+            Console.WriteLine($"tape fwd+bwd, linear then relu {MinMicros(() => TapeStep(false)),6:F1} µs");
+            Console.WriteLine($"tape fwd+bwd, LinearRelu      {MinMicros(() => TapeStep(true)),6:F1} µs");
+        }
+        var all = new double[2000];
+        int gc0 = GC.CollectionCount(0);
+        for (int i = 0; i < all.Length; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            Mlp.Training.Trainer.Step(model, sgd, Mlp.Training.Loss.CrossEntropy, p, st, x, labels);
+            all[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        }
+        Array.Sort(all);
+        Console.WriteLine($"whole step x{all.Length}: min {all[0]:F1} p25 {all[all.Length / 4]:F1} median {all[all.Length / 2]:F1} p90 {all[all.Length * 9 / 10]:F1} max {all[^1]:F1} µs, {GC.CollectionCount(0) - gc0} gen0 GCs");
     }
 
     // CPU time per training step of row (f): on a shared machine wall time mostly measures the other tenants.

@@ -31,7 +31,7 @@ internal static class BenchCommand
             Time the lesson's workload and GEMM shapes (min/median, peak memory, GC).
 
             Times the lesson's workload, 784 -> 50 -> 1 on Fashion-MNIST-shaped data (random N(0,1) pixels, so the numbers
-            do not depend on a dataset being installed), each row --repeat times after one warm-up run:
+            do not depend on a dataset being installed), each row --repeat times after four warm-up runs:
               a     forward on x_valid (10000 x 784)
               b     forward on x_train (50000 x 784)
               c     forward + backward with MSE, including the input gradient (as the lesson does)
@@ -145,6 +145,7 @@ internal static class BenchCommand
                     ["threads"] = peak.Threads,
                 },
                 ["gemm_plans"] = new JsonArray(Kernels.Gemm.TunedPlans().Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
+                ["gemm_threads"] = new JsonArray(Kernels.Gemm.ThreadDecisions().Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
                 ["rows"] = new JsonArray(results.Select(m => (JsonNode)m.Json()).ToArray()),
             };
             if (ladder.Count > 0) root["lesson"] = new JsonArray(ladder.Select(m => (JsonNode)m.Json()).ToArray());
@@ -156,11 +157,16 @@ internal static class BenchCommand
     private static string SimdName =>
         Vector512.IsHardwareAccelerated ? "Vector512 + Vector256" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
 
-    /// <summary>One warm-up run, then <paramref name="repeat"/> timed runs with a full collection between them (outside the timing).</summary>
+    /// <summary>Four warm-up runs, then <paramref name="repeat"/> timed runs with a full collection between them (outside the timing).</summary>
     internal static Measurement Measure(string key, string title, int repeat, Action run, double? flops = null, long? held = null)
     {
-        run(); // warm-up: JIT, page-in, pool buffers
-        Collect();
+        // Warm-up: JIT, page-in, pool buffers, and the GEMM's thread-count measurement (its first calls of a size alternate one
+        // thread and all, two each), so the timed runs see the settled choice.
+        for (int w = 0; w < 4; w++)
+        {
+            run();
+            Collect(); // as between timed runs: garbage of back-to-back runs would grow the heap the row's peak is measured from
+        }
         bool peakReset = ResetPeakWorkingSet();
         var times = new double[repeat];
         TimeSpan gc = TimeSpan.Zero;

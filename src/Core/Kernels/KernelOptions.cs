@@ -7,11 +7,12 @@ namespace Mlp.Kernels;
 internal enum SimdPath { Auto, Vector512, Vector256, Scalar }
 
 /// <summary>
-/// A GEMM micro-tile plan: vector width in floats (16 or 8), rows of C per tile, and at most how many vectors per tile
-/// (so <c>Rows × Vecs</c> accumulators stay in registers), and whether to software-prefetch the next row block of a
-/// row-contiguous A into L2. Every plan computes the same bits; only speed differs.
+/// A GEMM plan: vector width in floats (16 or 8), rows of C per tile, at most how many vectors per tile (so
+/// <c>Rows × Vecs</c> accumulators stay in registers), whether to software-prefetch the next row block of a row-contiguous A
+/// into L2, and the orientation: lanes along C's columns (n), or along its rows (m: the kernel computes Cᵀ = op(B)ᵀ·op(A)ᵀ, packing
+/// op(A) transposed and writing C back through a transposing store). Every plan computes the same bits; only speed differs.
 /// </summary>
-internal readonly record struct GemmPlan(int Width, int Rows, int Vecs, bool Prefetch = false)
+internal readonly record struct GemmPlan(int Width, int Rows, int Vecs, bool Prefetch = false, bool LanesAlongM = false)
 {
     /// <summary>Tiles for 32 vector registers (AVX-512, also for its 256-bit vectors): 24 accumulators + B vectors + a broadcast.</summary>
     private static readonly (int Rows, int Vecs)[] Tiles32 = [(6, 4), (4, 6), (8, 3)];
@@ -19,8 +20,8 @@ internal readonly record struct GemmPlan(int Width, int Rows, int Vecs, bool Pre
     /// <summary>Tiles for 16 vector registers (AVX2 without AVX-512): 12 accumulators.</summary>
     private static readonly (int Rows, int Vecs)[] Tiles16 = [(4, 3), (6, 2), (8, 1)];
 
-    /// <summary>The plans worth timing on this CPU for a requested path; empty for the scalar path.</summary>
-    public static GemmPlan[] Candidates(SimdPath requested)
+    /// <summary>The plans worth timing on this CPU for a requested path, in both orientations when <paramref name="lanesAlongM"/>; empty for the scalar path.</summary>
+    public static GemmPlan[] Candidates(SimdPath requested, bool lanesAlongM = true)
     {
         SimdPath path = Gemm.Effective(requested);
         if (path == SimdPath.Scalar) return [];
@@ -31,15 +32,20 @@ internal readonly record struct GemmPlan(int Width, int Rows, int Vecs, bool Pre
             SimdPath.Vector256 => [8],
             _ => [16, 8],
         };
-        return [.. widths.SelectMany(w => tiles.Select(t => new GemmPlan(w, t.Rows, t.Vecs)))];
+        var orientations = lanesAlongM ? new[] { false, true } : [false];
+        return [.. from o in orientations from w in widths from t in tiles select new GemmPlan(w, t.Rows, t.Vecs, LanesAlongM: o)];
     }
 
     /// <summary>Every plan any CPU might pick, for tests that force each one (a plan wider than the CPU falls back to Vector256).</summary>
     public static IEnumerable<GemmPlan> All =>
-        from w in new[] { 16, 8 } from t in Tiles32.Concat(Tiles16) from pf in new[] { false, true } select new GemmPlan(w, t.Rows, t.Vecs, pf);
+        from o in new[] { false, true }
+        from w in new[] { 16, 8 }
+        from t in Tiles32.Concat(Tiles16)
+        from pf in new[] { false, true }
+        select new GemmPlan(w, t.Rows, t.Vecs, pf, o);
 
     /// <inheritdoc/>
-    public override string ToString() => $"V{Width * 32} {Rows}×{Vecs}{(Prefetch ? " pf" : "")}";
+    public override string ToString() => $"V{Width * 32} {Rows}×{Vecs}{(Prefetch ? " pf" : "")}{(LanesAlongM ? " m-lanes" : "")}";
 }
 
 /// <summary>

@@ -10,12 +10,13 @@ public class GemmTests
     public static readonly TheoryData<string> Paths = new() { "Scalar", "Vector256", "Vector512", "Auto" };
 
     // (m, n, k): empty, unit, odd, tails of 1..3 rows and partial vectors, more than one k block (KC = 128),
-    // and scaled-down versions of the lesson's shapes: x·w (n = 50 and 10), xᵀ·dy (m = 784), dy·wᵀ (n = 784).
+    // scaled-down versions of the lesson's shapes: x·w (n = 50 and 10), xᵀ·dy (m = 784), dy·wᵀ (n = 784), and one output
+    // column or row (with lanes along m, C then has unit strides both ways while its bias runs along the kernel's rows).
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (0, 0, 0), (0, 5, 3), (5, 0, 3), (4, 6, 0), (1, 1, 1), (1, 17, 1), (3, 5, 7), (7, 9, 13), (5, 33, 2),
         (9, 113, 5), (13, 57, 300), (6, 16, 257), (2, 200, 31), (130, 50, 784), (70, 10, 50), (784, 50, 64),
-        (64, 784, 50), (37, 129, 520),
+        (64, 784, 50), (37, 129, 520), (5, 1, 3), (1, 7, 2),
     ];
 
     internal static float[] Run(SimdPath path, int threads, bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[]? bias = null,
@@ -83,7 +84,41 @@ public class GemmTests
         Gemm.Multiply(false, false, 500, 50, 784, x, w, c);
         Assert.Equal(Run(SimdPath.Scalar, 1, false, false, 500, 50, 784, x, w), c);
         if (Gemm.Effective(SimdPath.Auto) != SimdPath.Scalar)
-            Assert.Contains(Gemm.TunedPlans(), p => p.StartsWith("N m96 n50 k512", StringComparison.Ordinal));
+            Assert.Contains(Gemm.TunedPlans(), p => p.StartsWith("m256 n50 k512: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_default_options_give_the_scalar_bits_on_every_shape_and_transpose_with_bias()
+    {
+        int seed = 700;
+        foreach (var (m, n, k) in Shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    float[] a = Random(m * k, seed++), b = Random(k * n, seed++), bias = Random(n, seed++);
+                    var c = new float[m * n];
+                    Array.Fill(c, float.NaN);
+                    Gemm.Multiply(ta, tb, m, n, k, a, b, c, bias);
+                    Assert.True(Run(SimdPath.Scalar, 1, ta, tb, m, n, k, a, b, bias).SequenceEqual(c), $"({m}×{k})·({k}×{n}) transA={ta} transB={tb}");
+                }
+    }
+
+    [Fact]
+    public void The_measured_thread_choice_gives_the_scalar_bits_on_every_call_while_it_measures_and_after()
+    {
+        // Large enough to be worth splitting, so the first calls alternate one thread and all before the rule decides.
+        const int m = 10000, n = 50, k = 784;
+        float[] x = Random(m * k, 41), w = Random(k * n, 42), bias = Random(n, 43);
+        float[] expected = Run(SimdPath.Scalar, 1, false, false, m, n, k, x, w, bias);
+        for (int call = 0; call < 6; call++)
+        {
+            var c = new float[m * n];
+            Array.Fill(c, float.NaN);
+            Gemm.Multiply(false, false, m, n, k, x, w, c, bias);
+            Assert.Equal(expected, c);
+        }
+        if (Gemm.Effective(SimdPath.Auto) != SimdPath.Scalar && Environment.ProcessorCount > 1)
+            Assert.Contains(Gemm.ThreadDecisions(), d => d.StartsWith($"m{m} n{n} k{k}: ", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -37,6 +37,47 @@ public class TapeTests
         AssertSameGradients(Lesson.HandChained(d.X, d.W1, d.B1, d.W2, d.B2, d.Y), Lesson.WithTape(d.X, d.W1, d.B1, d.W2, d.B2, d.Y));
     }
 
+    [Theory]
+    [InlineData(64, 784, 50, 0f, true)]
+    [InlineData(64, 784, 50, -0.5f, false)]
+    [InlineData(37, 129, 19, -0.5f, true)]
+    [InlineData(37, 129, 19, 0.25f, false)]
+    [InlineData(5, 3, 2, 0f, false)]
+    public void LinearRelu_on_the_tape_equals_Linear_then_the_relu_bit_for_bit(int n, int ins, int outs, float shift, bool inputNeedsGrad)
+    {
+        var rng = new Rng((ulong)(n + ins + outs));
+        Tensor xv = rng.Normal(n, ins), w1v = Init.KaimingNormal(rng, ins, outs, FanMode.FanIn, Gain.Relu), b1v = rng.Normal(outs) * 0.1f,
+               w2v = rng.Normal(outs, 3), b2v = rng.Normal(3), target = rng.Normal(n, 3);
+        (Tensor Output, Tensor[] Grads) Run(bool fused)
+        {
+            var tape = new Tape();
+            Node x = inputNeedsGrad ? tape.Input(xv) : tape.Constant(xv);
+            Node w1 = tape.Parameter("w1", w1v), b1 = tape.Parameter("b1", b1v), w2 = tape.Parameter("w2", w2v), b2 = tape.Parameter("b2", b2v);
+            Node h = fused ? tape.LinearRelu(x, w1, b1, shift)
+                : shift == 0f ? tape.Relu(tape.Linear(x, w1, b1)) : tape.ShiftedRelu(tape.Linear(x, w1, b1), shift);
+            Node output = tape.Linear(h, w2, b2);
+            var g = tape.Backward(tape.Mse(output, target));
+            Assert.Equal(inputNeedsGrad, g.Reaches(x));
+            return (output.Value, inputNeedsGrad ? [h.Value, g[x], g[w1], g[b1], g[w2], g[b2]] : [h.Value, g[w1], g[b1], g[w2], g[b2]]);
+        }
+        var (expectedOut, expected) = Run(fused: false);
+        var (actualOut, actual) = Run(fused: true);
+        AssertBitwiseEqual(expectedOut, actualOut);
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) AssertBitwiseEqual(expected[i], actual[i]);
+        Assert.True(expected[^4].Abs().Max().ToScalar() > 0, "dw1 is all zero: the test would not see a wrong mask");
+    }
+
+    [Fact]
+    public void LinearRelu_on_the_tape_rejects_mismatched_shapes_naming_them()
+    {
+        var tape = new Tape();
+        var ex = Assert.Throws<ArgumentException>(() =>
+            tape.LinearRelu(tape.Input(Tensor.Zeros(4, 3)), tape.Parameter("w", Tensor.Zeros(5, 2)), tape.Parameter("b", Tensor.Zeros(2))));
+        Assert.Contains("(4, 3)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("(5, 2)", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Tape_gives_a_gradient_for_every_leaf_shaped_like_it()
     {
