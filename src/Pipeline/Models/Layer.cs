@@ -64,6 +64,11 @@ public sealed partial class Layer
     /// <summary>The number of input features the layer requires (a linear layer's <c>in</c>), or null when any width fits.</summary>
     public int? InputFeatures { get; private init; }
 
+    // Fusion: a built-in Linear followed by a built-in ReLU (shift 0) or ShiftedReLU records as one Tape.LinearRelu node,
+    // which gives the same bits with the bias and clamp in the product's store and the mask and bias gradient in one pass.
+    internal bool IsBuiltInLinear { get; private init; }
+    internal float? ReluShift { get; private init; }
+
     /// <summary>Fresh parameter values from <paramref name="rng"/>, in <see cref="ParameterSpecs"/> order.</summary>
     public IReadOnlyList<Tensor> Init(Rng rng)
     {
@@ -188,7 +193,7 @@ public sealed partial class Layer
                 ? [Mlp.Init.KaimingNormal(rng, inFeatures, outFeatures, FanMode.FanIn, Gain.Relu), Tensor.Zeros(outFeatures)]
                 : TorchDefault(rng, inFeatures, outFeatures),
             static (t, x, p) => t.Linear(x, p[0], p[1]), builtIn: true)
-        { InputFeatures = inFeatures };
+        { InputFeatures = inFeatures, IsBuiltInLinear = true };
     }
 
     private static Tensor[] TorchDefault(Rng rng, int inFeatures, int outFeatures)
@@ -198,11 +203,11 @@ public sealed partial class Layer
     }
 
     /// <summary>Rectified linear unit <c>max(x, 0)</c>, relu'(0) = 0. PyTorch: <c>nn.ReLU()</c>.</summary>
-    public static Layer Relu() => new("ReLU()", [], _ => [], static (t, x, _) => t.Relu(x), builtIn: true);
+    public static Layer Relu() => new("ReLU()", [], _ => [], static (t, x, _) => t.Relu(x), builtIn: true) { ReluShift = 0f };
 
     /// <summary>The lesson's shifted relu <c>max(x, 0) + shift</c> (the lesson uses −0.5). PyTorch: <c>F.relu(x) + shift</c>.</summary>
     public static Layer ShiftedRelu(float shift) =>
-        new($"ShiftedReLU({shift.ToString("R", CultureInfo.InvariantCulture)})", [], _ => [], (t, x, _) => t.ShiftedRelu(x, shift), builtIn: true);
+        new($"ShiftedReLU({shift.ToString("R", CultureInfo.InvariantCulture)})", [], _ => [], (t, x, _) => t.ShiftedRelu(x, shift), builtIn: true) { ReluShift = shift };
 
     /// <summary>
     /// Leaky relu <c>x &gt; 0 ? x : slope·x</c> (<see cref="Mlp.LeakyRelu"/>). PyTorch: <c>nn.LeakyReLU(negative_slope)</c>.

@@ -198,6 +198,15 @@ public sealed class Model
         {
             var layer = layers[i];
             int count = layer.ParameterSpecs.Count, nb = layer.BufferSpecs.Count, nc = layer.CountNames.Count;
+            if (layer.IsBuiltInLinear && i + 1 < layers.Length && layers[i + 1].ReluShift is { } shift)
+            {
+                // Linear then ReLU/ShiftedReLU as one node (Tape.LinearRelu): the same bits as recording them one by one,
+                // with the bias and clamp applied in the product's store and the relu mask and bias gradient in one pass.
+                h = tape.LinearRelu(h, leaves[offset], leaves[offset + 1], shift);
+                offset += count;
+                i++;
+                continue;
+            }
             var state = nb + nc == 0 ? LayerState.Empty : new LayerState(
                 buffers.Tensors.Skip(bufferOffset).Take(nb).Select(t => t.Value).ToArray(),
                 buffers.Counts.Skip(countOffset).Take(nc).Select(c => c.Value).ToArray());

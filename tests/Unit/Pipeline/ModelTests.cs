@@ -73,6 +73,41 @@ public class ModelTests
         Assert.Equal(g1.Dx.ToArray(), g.Dx!.ToArray());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Linear_then_relu_recorded_as_one_fused_node_gives_the_bits_of_the_layers_recorded_one_by_one(bool inputGradient)
+    {
+        // Model records Linear→ReLU and Linear→ShiftedReLU pairs as one Tape.LinearRelu node; Layer.Record never fuses,
+        // so chaining the layers by hand is the unfused reference. Lesson-sized shapes reach the GEMM's packed paths.
+        var model = Model.Sequential(Layer.Linear(784, 50), Layer.ShiftedRelu(-0.5f), Layer.Linear(50, 20), Layer.Relu(),
+                                     Layer.Linear(20, 10), Layer.Tanh());
+        var p = model.Init(4);
+        var rng = new Rng(11);
+        Tensor x = rng.Normal(300, 784), dy = rng.Normal(300, 10);
+
+        var fused = new Tape();
+        Node fx = inputGradient ? fused.Input(x) : fused.Constant(x);
+        Node fy = model.Record(fused, fx, p);
+        var gf = fused.Backward(fy, dy);
+
+        var plain = new Tape();
+        Node px = inputGradient ? plain.Input(x) : plain.Constant(x);
+        var leaves = p.Names.Select(n => plain.Parameter(n, p[n])).ToArray();
+        Node h = px;
+        int offset = 0;
+        foreach (var layer in model.Layers)
+        {
+            h = layer.Record(plain, h, leaves[offset..(offset + layer.ParameterSpecs.Count)]);
+            offset += layer.ParameterSpecs.Count;
+        }
+        var gp = plain.Backward(h, dy);
+
+        Assert.Equal(h.Value.ToArray(), fy.Value.ToArray());
+        foreach (var name in p.Names) Assert.Equal(gp[name].ToArray(), gf[name].ToArray());
+        if (inputGradient) Assert.Equal(gp[px].ToArray(), gf[fx].ToArray());
+    }
+
     [Fact]
     public void Backward_called_twice_gives_the_same_gradients()
     {
