@@ -15,7 +15,7 @@ internal static class BinaryDriver
         ArgumentNullException.ThrowIfNull(b);
         if (a.SameShape(b))
         {
-            var same = new float[a.Length];
+            var same = Storage.Zeroed(a.Length);
             TOp.Apply(a.Data, b.Data, same);
             return new Tensor(same, a.Dims);
         }

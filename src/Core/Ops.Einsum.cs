@@ -94,7 +94,7 @@ public static partial class Ops
                 idx[d] = 0;
             }
         }
-        var result = new float[(int)Tensor.Numel(outDims)];
+        var result = Storage.Zeroed((int)Tensor.Numel(outDims));
         for (int i = 0; i < result.Length; i++) result[i] = (float)acc[i];
         return new Tensor(result, outDims);
     }

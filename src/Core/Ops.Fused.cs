@@ -22,8 +22,8 @@ public static partial class Ops
     {
         Linear.CheckShapes(x, w, b);
         int rows = x.Dims[0], outs = w.Dims[1];
-        var y = GC.AllocateUninitializedArray<float>(checked(rows * outs));
-        float[]? pre = keepPreActivation ? GC.AllocateUninitializedArray<float>(rows * outs) : null;
+        var y = Storage.Uninitialized(checked(rows * outs));
+        float[]? pre = keepPreActivation ? Storage.Uninitialized(rows * outs) : null;
         Gemm.Multiply(false, false, rows, outs, x.Dims[1], x.Data, w.Data, y, b.Data, pre, relu: true, shift, KernelOptions.Default);
         return (new Tensor(y, [rows, outs]), pre is null ? null : new Tensor(pre, [rows, outs]));
     }

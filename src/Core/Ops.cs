@@ -28,7 +28,7 @@ public static partial class Ops
         if (k != kb)
             throw new ArgumentException(
                 $"MatMul: {(transposeA ? "transposed " : "")}{Tensor.ShapeString(a.Dims)} · {(transposeB ? "transposed " : "")}{Tensor.ShapeString(b.Dims)}: inner dimensions {k} and {kb} differ.");
-        var c = GC.AllocateUninitializedArray<float>(checked(m * n)); // the GEMM writes every element
+        var c = Storage.Uninitialized(checked(m * n)); // the GEMM writes every element
         Gemm.Multiply(transposeA, transposeB, m, n, k, a.Data, b.Data, c);
         return new Tensor(c, [m, n]);
     }

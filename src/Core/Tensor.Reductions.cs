@@ -124,7 +124,7 @@ public sealed partial class Tensor
             throw new InvalidOperationException($"{kind} along an empty dimension {axis} of shape {ShapeString(Dims)}.");
 
         int[] outDims = keepDim ? [.. Dims[..ax], 1, .. Dims[(ax + 1)..]] : [.. Dims[..ax], .. Dims[(ax + 1)..]];
-        var d = new float[outer * inner];
+        var d = Storage.Zeroed(outer * inner);
         var acc = new double[inner];
         var acc2 = new double[inner];
         for (int o = 0; o < outer; o++)

@@ -196,7 +196,7 @@ public sealed partial class Tensor
 
     // ---------------------------------------------------------------- helpers
 
-    internal static float[] AllocateFor(int[] dims) => new float[checked((int)Numel(dims))];
+    internal static float[] AllocateFor(int[] dims) => Storage.Zeroed(checked((int)Numel(dims)));
 
     internal static long Numel(ReadOnlySpan<int> dims)
     {

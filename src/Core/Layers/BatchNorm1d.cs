@@ -92,7 +92,7 @@ public static class BatchNorm1d
         for (int j = 0; j < c; j++) { invStd[j] = 1 / Math.Sqrt(variance[j] + eps); gamma[j] = weight is null ? 1 : weight[j]; }
         var xs = x.AsSpan();
         var xHat = new double[n * c];
-        var y = new float[n * c];
+        var y = Storage.Zeroed(n * c);
         for (int i = 0, k = 0; i < n; i++)
             for (int j = 0; j < c; j++, k++)
             {
@@ -105,7 +105,7 @@ public static class BatchNorm1d
             var g = dy.AsSpan();
             double[] sumDy = new double[c], sumDyXHat = new double[c];
             for (int k = 0; k < n * c; k++) { sumDy[k % c] += g[k]; sumDyXHat[k % c] += g[k] * xHat[k]; }
-            var dx = new float[n * c];
+            var dx = Storage.Zeroed(n * c);
             for (int k = 0; k < n * c; k++)
             {
                 int j = k % c;

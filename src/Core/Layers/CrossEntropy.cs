@@ -29,7 +29,7 @@ public static class CrossEntropy
         if (labels.Length != n)
             throw new ArgumentException($"CrossEntropy: logits {Tensor.ShapeString(logits.Dims)} have {n} rows but there are {labels.Length} labels.", nameof(labels));
 
-        var probs = new float[logits.Length];
+        var probs = Storage.Zeroed(logits.Length);
         double total = 0;
         for (int i = 0; i < n; i++)
         {
@@ -44,7 +44,7 @@ public static class CrossEntropy
         return new(Tensor.Scalar((float)(total / n)), dl =>
         {
             float scale = dl.ToScalar() / n;
-            var dx = new float[probs.Length];
+            var dx = Storage.Zeroed(probs.Length);
             for (int i = 0; i < n; i++)
             {
                 int o = i * c;

@@ -41,7 +41,7 @@ public static class Linear
     {
         CheckShapes(x, w, b);
         int rows = x.Dims[0], outs = w.Dims[1];
-        var yData = GC.AllocateUninitializedArray<float>(checked(rows * outs));
+        var yData = Storage.Uninitialized(checked(rows * outs));
         Kernels.Gemm.Multiply(false, false, rows, outs, x.Dims[1], x.Data, w.Data, yData, b.Data); // y = x·w + b, the bias added in the GEMM's store
         Tensor y = new(yData, [rows, outs]);
         return new(y, dy =>
@@ -64,11 +64,11 @@ public static class Linear
         Tensor? dx = null;
         if (needsDx)
         {
-            var dxData = GC.AllocateUninitializedArray<float>(checked(rows * ins));
+            var dxData = Storage.Uninitialized(checked(rows * ins));
             Kernels.Gemm.Multiply(false, true, rows, ins, outs, dy, w.Data, dxData, default);   // dx = dy·wᵀ
             dx = new Tensor(dxData, [rows, ins]);
         }
-        var dw = GC.AllocateUninitializedArray<float>(checked(ins * outs));
+        var dw = Storage.Uninitialized(checked(ins * outs));
         Kernels.Gemm.Multiply(true, false, ins, outs, rows, x.Data, dy, dw, default);          // dw = xᵀ·dy
         return [dx, new Tensor(dw, [ins, outs]), db];
     }

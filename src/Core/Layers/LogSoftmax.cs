@@ -18,8 +18,8 @@ public static class LogSoftmax
         if (x.Rank != 2)
             throw new ArgumentException($"LogSoftmax needs (n, c) logits; got {Tensor.ShapeString(x.Dims)}.", nameof(x));
         int n = x.Dims[0], c = x.Dims[1];
-        var y = new float[x.Length];
-        var probs = new float[x.Length];                                        // softmax(x), kept for backward
+        var y = Storage.Zeroed(x.Length);
+        var probs = Storage.Zeroed(x.Length);                                        // softmax(x), kept for backward
         for (int i = 0; i < n; i++)
         {
             var row = x.Data.AsSpan(i * c, c);
@@ -31,7 +31,7 @@ public static class LogSoftmax
         return new(output, dy =>
         {
             output.RequireSameShape(dy, "LogSoftmax backward: output and dy");
-            var dx = new float[y.Length];
+            var dx = Storage.Zeroed(y.Length);
             for (int i = 0; i < n; i++)
             {
                 var g = dy.Data.AsSpan(i * c, c);

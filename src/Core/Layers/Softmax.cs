@@ -18,7 +18,7 @@ public static class Softmax
         if (x.Rank != 2)
             throw new ArgumentException($"Softmax needs (n, c) logits; got {Tensor.ShapeString(x.Dims)}.", nameof(x));
         int n = x.Dims[0], c = x.Dims[1];
-        var p = new float[x.Length];
+        var p = Storage.Zeroed(x.Length);
         for (int i = 0; i < n; i++) Row(x.Data.AsSpan(i * c, c), p.AsSpan(i * c, c));
         return new Tensor(p, [n, c]);
     }
@@ -36,7 +36,7 @@ public static class Softmax
         return new(y, dy =>
         {
             y.RequireSameShape(dy, "Softmax backward: output and dy");
-            var dx = new float[y.Length];
+            var dx = Storage.Zeroed(y.Length);
             for (int i = 0; i < n; i++)
             {
                 ReadOnlySpan<float> p = y.Data.AsSpan(i * c, c), g = dy.Data.AsSpan(i * c, c);

@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+
+namespace Mlp;
+
+/// <summary>
+/// Where tensors' element arrays come from. Arrays of <see cref="MinRecycledLength"/> floats and more are recycled: when
+/// nothing references one any longer (no tensor, no span, no closure), it goes back to a pool instead of to the GC, and
+/// the next tensor of the same length takes it.
+/// </summary>
+/// <remarks>
+/// Why: a large array lives on the GC's large-object heap, and the GC hands the memory of a dead one back to the
+/// operating system; the next array of that size then page-faults in fresh memory, one 4 KB page at a time (on a
+/// sandboxed VM ~10–18 µs a page: a 50000×50 output costs ~45 ms of faults against ~20 ms of arithmetic). Allocators
+/// of native libraries (glibc's malloc under PyTorch) keep such memory and reuse it; this does the same for tensors.
+/// <para>
+/// How an array comes back only when it is truly garbage: each recycled array has a <see cref="Lease"/>, a finalizable
+/// object tied to it by a <see cref="ConditionalWeakTable{TKey, TValue}"/> entry (an ephemeron: the lease lives exactly
+/// as long as the array, and does not keep it alive). When the GC finds the array unreachable, the lease's finalizer runs
+/// and puts the array in the pool. A span, a view or a captured closure keeps the array reachable, so no reader can see
+/// it reused. Reuse is invisible to the GC's allocation budget, so each reuse reports the array's size as memory
+/// pressure (<see cref="GC.AddMemoryPressure"/>) until it comes back: the GC then collects as often as if it had
+/// allocated, which is what finds the dead arrays.
+/// </para>
+/// <para>
+/// The pool holds at most 1/8 of the memory available to the process (between 64 MB and 1 GB), and after each full
+/// collection it lets go of arrays that were not taken since the previous two.
+/// </para>
+/// </remarks>
+internal static class Storage
+{
+    /// <summary>Arrays this long and longer are recycled: 1 MiB of floats, well above where the GC's large-object heap starts.</summary>
+    internal const int MinRecycledLength = 256 * 1024;
+
+    private static readonly ConditionalWeakTable<float[], Lease> Leases = new();
+    private static readonly Dictionary<int, Stack<Lease>> Idle = new();
+    private static readonly Lock Gate = new();
+    private static readonly long CapBytes =
+        Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8, 64L << 20, 1L << 30);
+    private static long idleBytes;
+    private static int trimmerStarted;
+
+    /// <summary>Test hook: fill every uninitialized array with NaN before handing it out, so a kernel that leaves an
+    /// element unwritten shows it. Off by default; correct kernels give the same bits either way.</summary>
+    internal static volatile bool PoisonUninitialized;
+
+    /// <summary>Counters for tests and benchmarks: arrays taken from the pool, arrays newly allocated, arrays returned.</summary>
+    internal static long Reused, Allocated, Returned;
+
+    /// <summary>Bytes the pool holds now, waiting to be reused.</summary>
+    internal static long IdleBytes { get { lock (Gate) return idleBytes; } }
+
+    /// <summary>A zeroed array of <paramref name="length"/> floats.</summary>
+    internal static float[] Zeroed(int length)
+    {
+        if (length < MinRecycledLength) return new float[length];
+        var a = Take(length, zeroed: true, out bool reused);
+        if (reused) Array.Clear(a);
+        return a;
+    }
+
+    /// <summary>An array of <paramref name="length"/> floats with arbitrary contents: the caller writes every element.</summary>
+    internal static float[] Uninitialized(int length)
+    {
+        float[] a = length < MinRecycledLength ? GC.AllocateUninitializedArray<float>(length) : Take(length, zeroed: false, out _);
+        if (PoisonUninitialized) a.AsSpan().Fill(float.NaN);
+        return a;
+    }
+
+    private static float[] Take(int length, bool zeroed, out bool reused)
+    {
+        Lease? lease = null;
+        lock (Gate)
+        {
+            if (Idle.TryGetValue(length, out var stack) && stack.TryPop(out lease))
+                idleBytes -= 4L * length;
+        }
+        if (lease is null)
+        {
+            var fresh = zeroed ? new float[length] : GC.AllocateUninitializedArray<float>(length);
+            Leases.Add(fresh, new Lease(fresh));
+            Interlocked.Increment(ref Allocated);
+            StartTrimmer();
+            reused = false;
+            return fresh;
+        }
+        // The GC does not count a reused array as an allocation; report it as pressure until it comes back.
+        lease.Pressure = true;
+        GC.AddMemoryPressure(4L * length);
+        Leases.AddOrUpdate(lease.Array, lease);
+        GC.ReRegisterForFinalize(lease);
+        Interlocked.Increment(ref Reused);
+        reused = true;
+        return lease.Array;
+    }
+
+    private static void Return(Lease lease)
+    {
+        if (lease.Pressure)
+        {
+            lease.Pressure = false;
+            GC.RemoveMemoryPressure(4L * lease.Array.Length);
+        }
+        long bytes = 4L * lease.Array.Length;
+        lock (Gate)
+        {
+            if (idleBytes + bytes > CapBytes) return; // over the cap: the GC takes this one
+            if (!Idle.TryGetValue(lease.Array.Length, out var stack)) Idle[lease.Array.Length] = stack = new Stack<Lease>();
+            lease.IdleSinceGen2 = GC.CollectionCount(2);
+            stack.Push(lease);
+            idleBytes += bytes;
+        }
+        Interlocked.Increment(ref Returned);
+    }
+
+    /// <summary>After a full collection: let go of arrays idle since before the previous two (the stacks' bottoms).</summary>
+    private static void Trim()
+    {
+        int now = GC.CollectionCount(2);
+        lock (Gate)
+        {
+            foreach (var stack in Idle.Values)
+            {
+                if (stack.Count == 0) continue;
+                var keep = stack.Where(l => now - l.IdleSinceGen2 < 3).Reverse().ToArray();
+                foreach (var l in stack) if (now - l.IdleSinceGen2 >= 3) idleBytes -= 4L * l.Array.Length;
+                stack.Clear();
+                foreach (var l in keep) stack.Push(l);
+            }
+        }
+    }
+
+    private static void StartTrimmer()
+    {
+        if (Interlocked.Exchange(ref trimmerStarted, 1) == 0) _ = new Gen2Callback();
+    }
+
+    /// <summary>Ties an array to the pool: finalized when the array is unreachable, and then returns it.</summary>
+    private sealed class Lease(float[] array)
+    {
+        public readonly float[] Array = array;
+        public bool Pressure;
+        public int IdleSinceGen2;
+
+        ~Lease()
+        {
+            if (Environment.HasShutdownStarted) return;
+            Return(this);
+        }
+    }
+
+    /// <summary>An object whose finalizer runs once per full collection (it re-registers itself; after its first
+    /// collections it lives in generation 2).</summary>
+    private sealed class Gen2Callback
+    {
+        ~Gen2Callback()
+        {
+            if (Environment.HasShutdownStarted) return;
+            Trim();
+            GC.ReRegisterForFinalize(this);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+
+namespace Mlp.Tests.Core;
+
+/// <summary>
+/// Large tensors' arrays are recycled only once nothing references them, come back zeroed where a zeroed array was asked
+/// for, and every op that takes an uninitialized one writes all of its elements.
+/// </summary>
+public class StorageTests
+{
+    // Lengths no other test allocates, so a parallel test cannot take the recycled array first.
+    private const int LengthA = Storage.MinRecycledLength + 17;
+    private const int LengthB = Storage.MinRecycledLength + 29;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference DropFilledTensor(int length)
+    {
+        var t = Tensor.Full([length], 3.5f);
+        return new WeakReference(t.Data, trackResurrection: true); // a long weak reference follows the array into the pool
+    }
+
+    private static void CollectTwice()
+    {
+        for (int i = 0; i < 2; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+    }
+
+    [Fact]
+    public void A_dead_large_array_is_reused_and_handed_out_zeroed()
+    {
+        // The pool returns an array once its lease's finalizer has run; try a few times in case the runtime defers it.
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var dead = DropFilledTensor(LengthA);
+            CollectTwice();
+            var next = Tensor.Zeros(LengthA);
+            if (!ReferenceEquals(dead.Target, next.Data)) continue;
+            Assert.All(next.Data, v => Assert.Equal(0f, v)); // the 3.5s are gone
+            return;
+        }
+        Assert.Fail("a dead array of a recycled length was never reused");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Tensor FilledTensor(int length, float value) => Tensor.Full([length], value);
+
+    [Fact]
+    public void An_array_only_a_span_still_reads_is_never_reused()
+    {
+        // The tensor object itself is garbage after AsSpan; the span alone must keep its elements from being reused.
+        ReadOnlySpan<float> span = FilledTensor(LengthB, 2f).AsSpan();
+        CollectTwice();
+        var next = Tensor.Zeros(LengthB);
+        var other = Tensor.Full([LengthB], 7f);
+        Assert.All(next.Data, v => Assert.Equal(0f, v));
+        Assert.Equal(2f, span[0]);
+        Assert.Equal(2f, span[LengthB - 1]);
+        Assert.True(span.IndexOfAnyExcept(2f) < 0, "the span's elements changed: its array was reused while still read");
+        GC.KeepAlive(other);
+    }
+
+    [Fact]
+    public void Ops_that_take_uninitialized_arrays_write_every_element()
+    {
+        // Shapes whose outputs are recycled (≥ 1 MiB of floats): x·w, xᵀ·dy, dy·wᵀ, the fused linear-relu, the linear backward.
+        var rng = new Rng(5);
+        Tensor x = rng.Normal(6000, 60), w = rng.Normal(60, 50), b = rng.Normal(50), dy = rng.Normal(6000, 50);
+        Tensor xs = rng.Normal(100, 600), ws = rng.Normal(600, 500), bs = rng.Normal(500), dys = rng.Normal(100, 500);
+        Tensor[] Run() =>
+        [
+            Ops.MatMul(x, w), Ops.MatMul(xs, dys, true, false), Ops.MatMul(dy, w, false, true),
+            Ops.LinearRelu(x, w, b, -0.5f, keepPreActivation: true).Output, Ops.LinearRelu(x, w, b, -0.5f, true).PreActivation!,
+            Linear.Forward(x, w, b).Output, Linear.Forward(x, w, b).Backward(dy).Dx, Linear.Forward(xs, ws, bs).Backward(dys).Dw,
+        ];
+        Tensor[] clean = Run();
+        Storage.PoisonUninitialized = true;
+        try
+        {
+            Tensor[] poisoned = Run();
+            for (int i = 0; i < clean.Length; i++)
+            {
+                Assert.True(clean[i].Length >= Storage.MinRecycledLength, $"output {i} is too small to be recycled");
+                Assert.Equal(clean[i].Data, poisoned[i].Data); // bit-identical: no NaN left unwritten
+            }
+        }
+        finally
+        {
+            Storage.PoisonUninitialized = false;
+        }
+    }
+}
