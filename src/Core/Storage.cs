@@ -28,8 +28,12 @@ namespace Mlp;
 /// </remarks>
 internal static class Storage
 {
-    /// <summary>Arrays this long and longer are recycled: 1 MiB of floats, well above where the GC's large-object heap starts.</summary>
-    internal const int MinRecycledLength = 256 * 1024;
+    /// <summary>
+    /// Arrays this long and longer are recycled: 64 KB, below the 85,000 bytes where the GC's large-object heap starts, so
+    /// every array of that heap is covered; smaller ones are cheaper to leave to generation 0. Measured on the lesson's
+    /// epoch (row f, batch 64: its 200 KB batches, 157 KB weights and weight gradients are recycled): 235–290 → 170–200 ms.
+    /// </summary>
+    internal const int MinRecycledLength = 16 * 1024;
 
     private static readonly ConditionalWeakTable<float[], Lease> Leases = new();
     private static readonly Dictionary<int, Stack<Lease>> Idle = new();
@@ -37,6 +41,7 @@ internal static class Storage
     private static readonly long CapBytes =
         Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8, 64L << 20, 1L << 30);
     private static long idleBytes;
+
     private static int trimmerStarted;
 
     /// <summary>Test hook: fill every uninitialized array with NaN before handing it out, so a kernel that leaves an

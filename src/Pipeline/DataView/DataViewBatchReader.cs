@@ -165,7 +165,7 @@ public sealed class DataViewBatchReader
         int m = Features;
         bool usePool = shuffle != null && !_view.CanShuffle && poolRows > 1;
         using var src = new RowSource(this, _view.CanShuffle ? shuffle : null);
-        var x = new float[batchSize * m];
+        var x = Storage.Zeroed(batchSize * m);
         var y = new int[batchSize];
         int b = 0;
         if (!usePool)
@@ -175,7 +175,7 @@ public sealed class DataViewBatchReader
                 if (++b == batchSize)
                 {
                     yield return new DataViewBatch(new Tensor(x, [b, m]), y);
-                    x = new float[batchSize * m];
+                    x = Storage.Zeroed(batchSize * m);
                     y = new int[batchSize];
                     b = 0;
                 }
@@ -202,7 +202,7 @@ public sealed class DataViewBatchReader
                 if (++b == batchSize)
                 {
                     yield return new DataViewBatch(new Tensor(x, [b, m]), y);
-                    x = new float[batchSize * m];
+                    x = Storage.Zeroed(batchSize * m);
                     y = new int[batchSize];
                     b = 0;
                 }

@@ -74,9 +74,9 @@ public sealed record Adam(float LearningRate) : IOptimizer
             var g = grads[k].Value.AsSpan();
             var mk = m[k].Value.AsSpan();
             var vk = v[k].Value.AsSpan();
-            var pOut = new float[p.Length];
-            var mOut = new float[p.Length];
-            var vOut = new float[p.Length];
+            var pOut = Storage.Uninitialized(p.Length); // these three: every element is written below
+            var mOut = Storage.Uninitialized(p.Length);
+            var vOut = Storage.Uninitialized(p.Length);
             for (int i = 0; i < p.Length; i++)
             {
                 float gi = wd != 0 ? g[i] + wd * p[i] : g[i];

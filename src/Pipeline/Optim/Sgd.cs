@@ -65,7 +65,7 @@ public sealed record Sgd(float LearningRate) : IOptimizer
         {
             var p = parameters[t].Value.AsSpan();
             var g = grads[t].Value.AsSpan();
-            var pOut = GC.AllocateUninitializedArray<float>(p.Length); // every element is written below
+            var pOut = Storage.Uninitialized(p.Length); // every element is written below
             float[]? bOut = null;
             if (buffers == null && wd == 0)
             {
@@ -79,7 +79,7 @@ public sealed record Sgd(float LearningRate) : IOptimizer
             else
             {
                 var b = buffers[t].Value.AsSpan();
-                bOut = new float[p.Length];
+                bOut = Storage.Uninitialized(p.Length); // every element is written below
                 for (int i = 0; i < p.Length; i++)
                 {
                     float gi = wd != 0 ? g[i] + wd * p[i] : g[i];
