@@ -38,6 +38,11 @@ public static class Program
             Threads(args.Length > 1 ? int.Parse(args[1]) : 9);
             return;
         }
+        if (args.Length > 0 && args[0] == "--c2-parts")
+        {
+            C2Parts();
+            return;
+        }
         if (args.Length > 0 && args[0] == "--quick")
         {
             Quick(args.Length > 1 ? Enum.Parse<SimdPath>(args[1]) : SimdPath.Auto, args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount);
@@ -150,6 +155,35 @@ public static class Program
             best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
         }
         return best;
+    }
+
+    // Row (c'), forward + backward with parameter gradients only, part by part (best of 15 calls each, ms).
+    private static void C2Parts()
+    {
+        var rng = new Rng(42);
+        Tensor x = rng.Normal(50000, 784), y = Tensor.Create([50000], d => { for (int i = 0; i < d.Length; i++) d[i] = i % 10; });
+        Tensor w1 = Init.KaimingNormal(rng, 784, 50, FanMode.FanIn, Gain.Relu), b1 = Tensor.Zeros(50);
+        Tensor w2 = Init.KaimingNormal(rng, 50, 1, FanMode.FanIn, Gain.Linear), b2 = Tensor.Zeros(1);
+        double Ms(Action a) { double best = double.MaxValue; for (int i = 0; i < 15; i++) { long t0 = Stopwatch.GetTimestamp(); a(); best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds); } return best; }
+        var (l2, _) = Ops.LinearRelu(x, w1, b1);
+        var (output, back2) = Mlp.Linear.Forward(l2, w2, b2);
+        var (_, backLoss) = Mlp.Mse.Forward(output, y);
+        var dOut = backLoss(Tensor.Scalar(1f));
+        var g2 = back2(dOut);
+        var dl = new float[50000 * 50];
+        var dw = new float[784 * 50];
+        double[] sums = new double[50];
+        for (int r = 0; r < 2; r++)
+        {
+            Console.WriteLine($"linear-relu forward (x·w1 + b, relu)   {Ms(() => Ops.LinearRelu(x, w1, b1)),8:F2} ms");
+            Console.WriteLine($"linear 2 forward (50→1)                {Ms(() => Mlp.Linear.Forward(l2, w2, b2)),8:F2} ms");
+            Console.WriteLine($"mse forward + backward                 {Ms(() => Mlp.Mse.Forward(output, y).Backward(Tensor.Scalar(1f))),8:F2} ms");
+            Console.WriteLine($"linear 2 backward (dx = dy·w2ᵀ, dw, db){Ms(() => back2(dOut)),8:F2} ms");
+            Console.WriteLine($"relu mask + bias sum pass              {Ms(() => ReluKernels.BackwardSumRows(l2.Data, g2.Dx.Data, dl, sums, 50)),8:F2} ms");
+            Console.WriteLine($"dw1 = xᵀ·dl                            {Ms(() => Gemm.Multiply(true, false, 784, 50, 50000, x.Data, dl, dw, default)),8:F2} ms");
+            Console.WriteLine($"linear-relu backward, params only      {Ms(() => Ops.LinearReluBackward(x, w1, l2, g2.Dx, inputGradient: false)),8:F2} ms");
+            foreach (var d in Gemm.ThreadDecisions()) Console.WriteLine("  threads " + d);
+        }
     }
 
     // Best-of-N wall time of each part of a training step: on a shared machine the minimum is the uncontended cost.

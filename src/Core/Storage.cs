@@ -81,6 +81,7 @@ internal static class Storage
         }
         if (lease is null)
         {
+            CollectAfterManyMisses(4L * length);
             var fresh = zeroed ? new float[length] : GC.AllocateUninitializedArray<float>(length);
             Leases.Add(fresh, new Lease(fresh));
             Interlocked.Increment(ref Allocated);
@@ -97,6 +98,29 @@ internal static class Storage
         reused = true;
         return lease.Array;
     }
+
+    /// <summary>
+    /// A miss allocates a new array on the large-object heap, whose budget before the GC looks for dead objects there grows
+    /// with the heap: with a 150 MB dataset alive, dozens of 10 MB outputs can be allocated, and page-faulted in, before the
+    /// first dead one is found and recycled. After misses worth half the heap (at least 64 MB) since the last full
+    /// collection, this asks for one, so the next takes find the arrays that died. The GC's own policy scales the same way
+    /// with the heap, so this adds at most about one full collection per heap-size of large allocations.
+    /// </summary>
+    private static void CollectAfterManyMisses(long bytes)
+    {
+        int fullCollections = GC.CollectionCount(2);
+        lock (Gate)
+        {
+            if (fullCollections != collectionsSeen) (collectionsSeen, missedBytes) = (fullCollections, 0);
+            missedBytes += bytes;
+            if (missedBytes < Math.Max(64L << 20, GC.GetGCMemoryInfo().HeapSizeBytes / 2)) return;
+            missedBytes = 0;
+        }
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+    }
+
+    private static int collectionsSeen;
+    private static long missedBytes;
 
     private static void Return(Lease lease)
     {

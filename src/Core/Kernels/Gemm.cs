@@ -187,11 +187,12 @@ internal static unsafe class Gemm
     /// The thread count of each product size, chosen by measured benefit: the first calls of a size that might pay to split
     /// alternate between all threads and one (the calls themselves are the measurement, so nothing extra runs), and once each has
     /// <see cref="Samples"/> timings the faster minimum wins for the rest of the process. Splitting must win by 5 %: on a shared
-    /// machine a second thread that only ties costs another tenant a core.
+    /// machine a second thread that only ties costs another tenant a core. A tie (within 5 % either way) keeps alternating, up to
+    /// <see cref="MaxSamples"/> timings each, and then stays on one thread.
     /// </summary>
     private static class ThreadRule
     {
-        private const int Samples = 2;
+        private const int Samples = 2, MaxSamples = 8;
         private static readonly Dictionary<ThreadKey, Stats> Known = [];
         private static readonly Lock Gate = new();
 
@@ -221,7 +222,11 @@ internal static unsafe class Gemm
                 if (s.Decided > 0) return;
                 if (used == 1) { s.One = Math.Min(s.One, ticks); s.OneRuns++; }
                 else { s.All = Math.Min(s.All, ticks); s.AllRuns++; }
-                if (s.OneRuns >= Samples && s.AllRuns >= Samples) s.Decided = s.All < 0.95 * s.One ? key.Threads : 1;
+                if (s.OneRuns < Samples || s.AllRuns < Samples) return;
+                if (s.All < 0.95 * s.One) s.Decided = key.Threads;
+                else if (s.All > 1.05 * s.One || s.OneRuns >= MaxSamples) s.Decided = 1;
+                // else a tie within 5 %: keep alternating. First calls often tie because something else dominates them
+                // (a fresh output's page faults before recycled arrays exist), not because the second thread does not pay.
             }
         }
 
