@@ -181,7 +181,7 @@ internal static unsafe class Gemm
 
     private readonly record struct Tuned(GemmPlan Plan, double Rate);
 
-    private readonly record struct ThreadKey(SimdPath Path, bool Transposed, GemmPlan Plan, int M, int N, int K, bool UnitA, bool UnitB, int Threads);
+    internal readonly record struct ThreadKey(SimdPath Path, bool Transposed, GemmPlan Plan, int M, int N, int K, bool UnitA, bool UnitB, int Threads);
 
     /// <summary>
     /// The thread count of each product size, chosen by measured benefit: the first calls of a size that might pay to split
@@ -190,7 +190,7 @@ internal static unsafe class Gemm
     /// machine a second thread that only ties costs another tenant a core. A tie (within 5 % either way) keeps alternating, up to
     /// <see cref="MaxSamples"/> timings each, and then stays on one thread.
     /// </summary>
-    private static class ThreadRule
+    internal static class ThreadRule
     {
         private const int Samples = 2, MaxSamples = 8;
         private static readonly Dictionary<ThreadKey, Stats> Known = [];
@@ -222,12 +222,22 @@ internal static unsafe class Gemm
                 if (s.Decided > 0) return;
                 if (used == 1) { s.One = Math.Min(s.One, ticks); s.OneRuns++; }
                 else { s.All = Math.Min(s.All, ticks); s.AllRuns++; }
-                if (s.OneRuns < Samples || s.AllRuns < Samples) return;
-                if (s.All < 0.95 * s.One) s.Decided = key.Threads;
-                else if (s.All > 1.05 * s.One || s.OneRuns >= MaxSamples) s.Decided = 1;
-                // else a tie within 5 %: keep alternating. First calls often tie because something else dominates them
-                // (a fresh output's page faults before recycled arrays exist), not because the second thread does not pay.
+                s.Decided = Decide(s.One, s.OneRuns, s.All, s.AllRuns, key.Threads);
             }
+        }
+
+        /// <summary>
+        /// The decision from the minimum timings so far: all threads when they win by 5 %, one when all threads lose by 5 % or
+        /// after <see cref="MaxSamples"/> ties; 0 (undecided, keep alternating) before <see cref="Samples"/> timings each or on a
+        /// tie. First calls often tie because something else dominates them (a fresh output's page faults before recycled
+        /// arrays exist), not because the second thread does not pay.
+        /// </summary>
+        internal static int Decide(long one, int oneRuns, long all, int allRuns, int threads)
+        {
+            if (oneRuns < Samples || allRuns < Samples) return 0;
+            if (all < 0.95 * one) return threads;
+            if (all > 1.05 * one || oneRuns >= MaxSamples) return 1;
+            return 0;
         }
 
         /// <summary>The decisions so far, for <c>mlp bench</c>'s report.</summary>

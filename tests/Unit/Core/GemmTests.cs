@@ -237,3 +237,18 @@ public class GemmTests
         return t;
     }
 }
+
+/// <summary>The thread rule's decision from minimum timings (ticks): a win by 5 % either way decides, a tie keeps sampling.</summary>
+public class GemmThreadRuleTests
+{
+    [Theory]
+    [InlineData(100, 1, 50, 2, 0)]    // too few one-thread samples yet
+    [InlineData(100, 2, 50, 2, 2)]    // two threads twice as fast
+    [InlineData(100, 2, 94, 2, 2)]    // wins by more than 5 %
+    [InlineData(100, 2, 96, 2, 0)]    // within 5 %: a tie, keep alternating
+    [InlineData(100, 2, 104, 2, 0)]   // within 5 % the other way: still a tie
+    [InlineData(100, 2, 106, 2, 1)]   // two threads clearly slower: one
+    [InlineData(100, 8, 99, 8, 1)]    // still a tie after 8 calls each: one thread
+    public void Decides_only_on_a_5_percent_difference_or_after_eight_ties(long one, int oneRuns, long all, int allRuns, int expected) =>
+        Assert.Equal(expected, Mlp.Kernels.Gemm.ThreadRule.Decide(one, oneRuns, all, allRuns, threads: 2));
+}
