@@ -436,6 +436,20 @@ internal static unsafe class Gemm
                                         for (int off = 0; off < kc * sizeof(float); off += 64) Sse.Prefetch1(row + off);
                                     }
                                 }
+                                // A stored transposed (xᵀ·dy: the block is a strip of icEnd − ic floats from each of kc rows of
+                                // x, a few cache lines per row 3 KB apart): fetch the next k block's strips, which the row
+                                // streamers do not see coming, while this one computes.
+                                else if (g.Prefetch && p.RsA == 1 && Sse.IsSupported)
+                                {
+                                    int kNext = k0 + kc, kNextEnd = Math.Min(p.K, kNext + KC);
+                                    int strip = (icEnd - ic) * sizeof(float);
+                                    for (int kk = kNext; kk < kNextEnd; kk++)
+                                    {
+                                        byte* row = (byte*)((float*)p.A + kk * p.CsA + ic);
+                                        for (int off = 0; off < strip; off += 64) Sse.Prefetch1(row + off);
+                                        Sse.Prefetch1(row + strip - 1);
+                                    }
+                                }
                                 for (int q = g0; q < g1; q++)
                                 {
                                     int vq = panelStart[q + 1] - panelStart[q];
