@@ -192,7 +192,7 @@ internal static unsafe class Gemm
     /// </summary>
     internal static class ThreadRule
     {
-        private const int Samples = 2, MaxSamples = 8;
+        internal const int Samples = 2, MaxSamples = 8;
         private static readonly Dictionary<ThreadKey, Stats> Known = [];
         private static readonly Lock Gate = new();
 

@@ -110,7 +110,8 @@ public class GemmTests
         const int m = 10000, n = 50, k = 784;
         float[] x = Random(m * k, 41), w = Random(k * n, 42), bias = Random(n, 43);
         float[] expected = Run(SimdPath.Scalar, 1, false, false, m, n, k, x, w, bias);
-        for (int call = 0; call < 6; call++)
+        // Enough calls for the rule to decide even when every pair ties (it keeps sampling up to MaxSamples calls a side).
+        for (int call = 0; call < 2 * Gemm.ThreadRule.MaxSamples + 2; call++)
         {
             var c = new float[m * n];
             Array.Fill(c, float.NaN);
