@@ -38,6 +38,11 @@ public static class Program
             Threads(args.Length > 1 ? int.Parse(args[1]) : 9);
             return;
         }
+        if (args.Length > 0 && args[0] == "--epoch-gc")
+        {
+            EpochGc();
+            return;
+        }
         if (args.Length > 0 && args[0] == "--c2-parts")
         {
             C2Parts();
@@ -155,6 +160,30 @@ public static class Program
             best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
         }
         return best;
+    }
+
+    // Row (f)'s epoch, five times, with each epoch's collections by kind and the pause of the last of each kind.
+    private static void EpochGc()
+    {
+        var rng = new Rng(42);
+        Tensor x = rng.Normal(50000, 784);
+        int[] labels = Enumerable.Range(0, 50000).Select(_ => rng.NextInt(10)).ToArray();
+        var data = new Mlp.Data.Dataset(x, labels, "random");
+        for (int e = 0; e < 6; e++)
+        {
+            var model = Mlp.Models.Model.Perceptron(784, [50], 10);
+            var sgd = new Mlp.Optim.Sgd(0.1f);
+            var start = Mlp.Training.TrainingState.Start(model, sgd, 42);
+            int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+            var pause = GC.GetTotalPauseDuration();
+            long t0 = Stopwatch.GetTimestamp();
+            Mlp.Training.Trainer.Fit(model, sgd, start, data, null, new Mlp.Training.TrainingOptions(1, 64, 42), null, CancellationToken.None);
+            double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            var eph = GC.GetGCMemoryInfo(GCKind.Ephemeral); var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+            Console.WriteLine($"epoch {ms,7:F1} ms, GC pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds,6:F2} ms; gen0 {GC.CollectionCount(0) - g0 - (GC.CollectionCount(1) - g1)}, gen1 {GC.CollectionCount(1) - g1 - (GC.CollectionCount(2) - g2)}, gen2 {GC.CollectionCount(2) - g2}; " +
+                $"last ephemeral gen{eph.Generation} {eph.PauseDurations[0].TotalMilliseconds:F2} ms (promoted {eph.PromotedBytes / 1e6:F1} MB, heap {eph.HeapSizeBytes / 1e6:F0} MB), last full {full.PauseDurations[0].TotalMilliseconds:F2} ms (promoted {full.PromotedBytes / 1e6:F1} MB); " +
+                $"pool reused {Storage.Reused}, allocated {Storage.Allocated}, retied {Storage.Retied}, idle {Storage.IdleBytes / 1e6:F0} MB");
+        }
     }
 
     // Row (c'), forward + backward with parameter gradients only, part by part (best of 15 calls each, ms).
