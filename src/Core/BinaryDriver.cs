@@ -15,7 +15,7 @@ internal static class BinaryDriver
         ArgumentNullException.ThrowIfNull(b);
         if (a.SameShape(b))
         {
-            var same = Storage.Zeroed(a.Length);
+            var same = Storage.Uninitialized(a.Length); // Apply writes every element
             TOp.Apply(a.Data, b.Data, same);
             return new Tensor(same, a.Dims);
         }

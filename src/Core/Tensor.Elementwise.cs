@@ -99,7 +99,7 @@ public sealed partial class Tensor
     internal static Tensor Map(Tensor a, float value, SpanKernel kernel)
     {
         ArgumentNullException.ThrowIfNull(a);
-        var d = Storage.Zeroed(a.Length);
+        var d = Storage.Uninitialized(a.Length); // the kernels write every element
         kernel(a.Data, value, d);
         return new Tensor(d, a.Dims);
     }

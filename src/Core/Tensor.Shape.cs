@@ -61,7 +61,7 @@ public sealed partial class Tensor
     {
         if (Rank != 2) throw new InvalidOperationException($"Transpose needs a 2-D tensor; got shape {ShapeString(Dims)}.");
         int r = Dims[0], c = Dims[1];
-        var d = Storage.Zeroed(Length);
+        var d = Storage.Uninitialized(Length); // every element is written below
         const int block = 32; // cache-blocked so both sides stream through L1
         for (int i0 = 0; i0 < r; i0 += block)
             for (int j0 = 0; j0 < c; j0 += block)
@@ -82,7 +82,7 @@ public sealed partial class Tensor
         if (start < 0 || count < 0 || start > Dims[0] || count > Dims[0] - start) // no start + count: it can overflow
             throw new ArgumentOutOfRangeException(nameof(start), $"Rows {start}..{start + count} are outside a tensor of shape {ShapeString(Dims)}.");
         int row = Dims[0] == 0 ? 0 : Length / Dims[0];
-        var d = Storage.Zeroed(count * row);
+        var d = Storage.Uninitialized(count * row);
         Array.Copy(Data, start * row, d, 0, d.Length);
         int[] dims = (int[])Dims.Clone();
         dims[0] = count;
@@ -96,7 +96,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(indices);
         if (Rank == 0) throw new InvalidOperationException("SelectRows needs a tensor of rank ≥ 1; got a scalar.");
         int row = Dims[0] == 0 ? 0 : Length / Dims[0];
-        var d = Storage.Zeroed(checked((int)((long)indices.Length * row)));
+        var d = Storage.Uninitialized(checked((int)((long)indices.Length * row))); // every row is copied in below
         for (int i = 0; i < indices.Length; i++)
         {
             int r = indices[i];

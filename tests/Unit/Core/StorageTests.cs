@@ -65,7 +65,8 @@ public class StorageTests
     [Fact]
     public void Ops_that_take_uninitialized_arrays_write_every_element()
     {
-        // Shapes whose outputs are recycled (≥ 1 MiB of floats): x·w, xᵀ·dy, dy·wᵀ, the fused linear-relu, the linear backward.
+        // Shapes whose outputs are recycled (≥ 64 KB): x·w, xᵀ·dy, dy·wᵀ, the fused linear-relu, the linear backward, the copies
+        // (transpose, row ranges, gathered rows), element-wise maps and same-shape binary ops.
         var rng = new Rng(5);
         Tensor x = rng.Normal(6000, 60), w = rng.Normal(60, 50), b = rng.Normal(50), dy = rng.Normal(6000, 50);
         Tensor xs = rng.Normal(100, 600), ws = rng.Normal(600, 500), bs = rng.Normal(500), dys = rng.Normal(100, 500);
@@ -74,6 +75,8 @@ public class StorageTests
             Ops.MatMul(x, w), Ops.MatMul(xs, dys, true, false), Ops.MatMul(dy, w, false, true),
             Ops.LinearRelu(x, w, b, -0.5f, keepPreActivation: true).Output, Ops.LinearRelu(x, w, b, -0.5f, true).PreActivation!,
             Linear.Forward(x, w, b).Output, Linear.Forward(x, w, b).Backward(dy).Dx, Linear.Forward(xs, ws, bs).Backward(dys).Dw,
+            x.Transpose(), x.Rows(100, 5000), x.SelectRows([.. Enumerable.Range(0, 6000).Select(i => (i * 7) % 6000)]),
+            x * 2f, x.Exp(), x + x, x * x, x.Pow(2f), -x,
         ];
         Tensor[] clean = Run();
         Storage.PoisonUninitialized = true;
