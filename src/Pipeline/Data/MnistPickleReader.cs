@@ -94,10 +94,8 @@ public static class MnistPickleReader
             throw DataFileError.Invalid(name, $"{what} has dtype {a.DType.Name()}; expected float32 (or float64) pixels.");
         Tensor x = a.ToTensor();
         var span = x.AsSpan();
-        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(span))
+        if (Kernels.Finite.IndexOfNonFinite(span) is var i and >= 0)
         {
-            int i = 0;
-            while (float.IsFinite(span[i])) i++;
             throw DataFileError.Invalid(name, $"{what} holds {span[i]} at row {i / a.Shape[1]}, column {i % a.Shape[1]}; pixels must be finite.");
         }
         return x;

@@ -231,8 +231,7 @@ public static class Trainer
     private static (string Name, float Value)? FirstNonFinite(Parameters parameters)
     {
         foreach (var (name, value) in parameters)
-            foreach (float v in value.AsSpan())
-                if (!float.IsFinite(v)) return (name, v);
+            if (Kernels.Finite.IndexOfNonFinite(value.AsSpan()) is var i and >= 0) return (name, value.AsSpan()[i]);
         return null;
     }
 
