@@ -251,6 +251,8 @@ def main():
                 print(f"{'  (' + label + ' x·w1, 2 threads)':<50} {gf:>9.1f} {peak_all:>10.0f} {100 * gf / peak_all:>8.0f}%")
         if mlp_json.get("gemm_plans"):
             print("plans picked by measurement: " + "; ".join(mlp_json["gemm_plans"]))
+        if mlp_json.get("gemm_threads"):
+            print("threads picked by measurement (last round): " + "; ".join(mlp_json["gemm_threads"]))
 
     if "c" in mlp_last and "held_bytes" in mlp_last["c"]:
         c = mlp_last["c"]
