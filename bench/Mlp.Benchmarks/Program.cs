@@ -38,6 +38,31 @@ public static class Program
             Threads(args.Length > 1 ? int.Parse(args[1]) : 9);
             return;
         }
+        if (args.Length > 0 && args[0] == "--xtdy")
+        {
+            var rng = new Rng(42);
+            Tensor x = rng.Normal(50000, 784), dy = rng.Normal(50000, 50);
+            var c = new float[784 * 50];
+            foreach (var plan in (Environment.GetEnvironmentVariable("XTDY_ORDER") ?? "auto|V512 6×4 m-lanes|V512 6×4|V512 6×4 pf m-lanes").Split("|"))
+            {
+                GemmPlan? g = plan == "auto" ? null : GemmPlan.All.Single(p => p.ToString() == plan);
+                foreach (int th in new[] { 1, 2 })
+                {
+                    var ts = new List<double>();
+                    for (int i = 0; i < 9; i++)
+                    {
+                        long t0 = Stopwatch.GetTimestamp();
+                        if (g is null) { if (th == 2) GC.KeepAlive(Ops.MatMul(x, dy, true, false)); else Gemm.Multiply(true, false, 784, 50, 50000, x.Data, dy.Data, c, default, new KernelOptions(MaxThreads: 1)); }
+                        else Gemm.Multiply(true, false, 784, 50, 50000, x.Data, dy.Data, c, default, new KernelOptions(SimdPath.Auto, th, g, ForceThreads: true));
+                        ts.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    }
+                    Console.WriteLine($"{plan,-22} {th}t: " + string.Join(" ", ts.Select(t => t.ToString("F1"))));
+                }
+            }
+            foreach (var d in Gemm.ThreadDecisions()) Console.WriteLine("  threads " + d);
+            foreach (var d in Gemm.TunedPlans()) Console.WriteLine("  plan " + d);
+            return;
+        }
         if (args.Length > 0 && args[0] == "--epoch-gc")
         {
             EpochGc();

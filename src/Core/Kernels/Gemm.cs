@@ -45,6 +45,7 @@ internal static unsafe class Gemm
     private const int MaxLanesAlongMRows = 1024;    // n above this never takes the lanes-along-m orientation (its C block is n × a lane group)
     private const int TrialRows = 256, TrialDepth = 512, TrialLanes = 256;
     private const int StreamRows = 16 * TrialRows;  // m from which the plan trial streams its rows (a separate shape class)
+    private const int StreamDepth = 16 * TrialDepth; // k from which it streams along k
 
     private static readonly Dictionary<TuneKey, Tuned> Tuning = [];
     private static readonly Lock TuningLock = new();
@@ -177,7 +178,7 @@ internal static unsafe class Gemm
     private readonly record struct Plan(int M, int N, int K,
         nint A, nint RsA, nint CsA, nint B, nint RsB, nint CsB, nint C, nint RsC, nint CsC, nint BiasRs, nint BiasCs, bool LanesAlongM);
 
-    private readonly record struct TuneKey(SimdPath Path, bool CanTranspose, int M, int N, int K, bool UnitA, bool UnitB, bool Stream);
+    private readonly record struct TuneKey(SimdPath Path, bool CanTranspose, int M, int N, int K, bool UnitA, bool UnitB, bool Stream, bool StreamDepth);
 
     private readonly record struct Tuned(GemmPlan Plan, double Rate);
 
@@ -265,7 +266,7 @@ internal static unsafe class Gemm
     internal static IReadOnlyList<string> TunedPlans()
     {
         lock (TuningLock)
-            return [.. Tuning.Select(kv => $"m{kv.Key.M} n{kv.Key.N} k{kv.Key.K}{(kv.Key.UnitA ? "" : " Aᵀ")}{(kv.Key.UnitB ? "" : " Bᵀ")}{(kv.Key.Stream ? " streamed" : "")}: {kv.Value.Plan}, {2 * kv.Value.Rate / 1e9:0.0} GFLOP/s/thread")];
+            return [.. Tuning.Select(kv => $"m{kv.Key.M} n{kv.Key.N} k{kv.Key.K}{(kv.Key.UnitA ? "" : " Aᵀ")}{(kv.Key.UnitB ? "" : " Bᵀ")}{(kv.Key.Stream ? " streamed" : "")}{(kv.Key.StreamDepth ? " streamed along k" : "")}: {kv.Value.Plan}, {2 * kv.Value.Rate / 1e9:0.0} GFLOP/s/thread")];
     }
 
     /// <summary>The thread counts measured and decided so far in this process, by product size (for <c>mlp bench</c>'s report).</summary>
@@ -280,9 +281,10 @@ internal static unsafe class Gemm
     {
         // Many rows (x·w on a whole data set): each timed run takes a fresh slice of rows, so the trial streams A from memory
         // as the product will, instead of finding it in cache (which favours plans that pay more per element to pack it).
-        bool stream = direct.M >= StreamRows;
+        // A deep product (xᵀ·dy over a whole data set) streams along k the same way: each timed run takes a fresh k range.
+        bool stream = direct.M >= StreamRows, streamDepth = direct.K >= StreamDepth;
         var key = new TuneKey(path, canTranspose, Math.Min(direct.M, TrialRows), Math.Min(direct.N, TrialLanes), Math.Min(direct.K, TrialDepth),
-            direct.CsA == 1, direct.CsB == 1, stream);
+            direct.CsA == 1, direct.CsB == 1, stream, streamDepth);
         lock (TuningLock)
             if (Tuning.TryGetValue(key, out var known)) return (known.Plan, known.Rate);
 
@@ -312,6 +314,12 @@ internal static unsafe class Gemm
                     {
                         nint row = (nint)((long)(round * candidates.Length + i) * TrialRows % (direct.M - TrialRows));
                         trial = candidates[i].LanesAlongM ? trial with { B = trial.B + row * trial.CsB * sizeof(float) } : trial with { A = trial.A + row * trial.RsA * sizeof(float) };
+                    }
+                    if (streamDepth)
+                    {
+                        // CsA and RsB are the k strides of the plan's A and B in either orientation.
+                        nint k0 = (nint)((long)(round * candidates.Length + i) * TrialDepth % (direct.K - TrialDepth));
+                        trial = trial with { A = trial.A + k0 * trial.CsA * sizeof(float), B = trial.B + k0 * trial.RsB * sizeof(float) };
                     }
                     long t0 = Stopwatch.GetTimestamp();
                     Worker(trial, candidates[i], true, 0, 1, default);
@@ -487,6 +495,7 @@ internal static unsafe class Gemm
     /// <c>C + i·RsC + j·CsC</c> through the epilogue, for rows [r0, r1) and lanes [j0, j1). With a unit row stride (C stored
     /// transposed to the kernel, as for x·w) blocks of 8×8 go through registers, transposed, so C's rows are written whole.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
     private static void StoreTransposed(in Plan p, in GemmEpilogue ep, float* t, nint ldt, int r0, int r1, int j0, int j1)
     {
         float* cBase = (float*)p.C;
@@ -535,6 +544,7 @@ internal static unsafe class Gemm
     /// Packs op(B)[k0..k1, panels] block by block: for each k block, each panel as kc rows of (vectors · width) floats,
     /// columns past N zero-filled. Contiguous rows are copied; transposed storage is gathered down its contiguous k.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
     private static void PackB(in Plan p, int k0, int k1, ReadOnlySpan<int> panelStart, int w, float* dst)
     {
         float* b = (float*)p.B;
@@ -581,6 +591,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Dispatches one micro-tile to the kernel specialized for its rows (1 to 8) and vectors (1 to 6).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
     private static void Tile(int w, int rows, int vecs, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
     {
         switch (rows)
@@ -596,6 +607,7 @@ internal static unsafe class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
     private static void Rows<TRows>(int w, int vecs, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
         where TRows : struct, IGemmConst
     {
