@@ -218,7 +218,7 @@ public static class Program
         Tensor x = rng.Normal(50000, 784), y = Tensor.Create([50000], d => { for (int i = 0; i < d.Length; i++) d[i] = i % 10; });
         Tensor w1 = Init.KaimingNormal(rng, 784, 50, FanMode.FanIn, Gain.Relu), b1 = Tensor.Zeros(50);
         Tensor w2 = Init.KaimingNormal(rng, 50, 1, FanMode.FanIn, Gain.Linear), b2 = Tensor.Zeros(1);
-        double Ms(Action a) { double best = double.MaxValue; for (int i = 0; i < 15; i++) { long t0 = Stopwatch.GetTimestamp(); a(); best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds); } return best; }
+        static double Ms(Action a) => MinMicros(a, reps: 15) / 1000;
         var (l2, _) = Ops.LinearRelu(x, w1, b1);
         var (output, back2) = Mlp.Linear.Forward(l2, w2, b2);
         var (_, backLoss) = Mlp.Mse.Forward(output, y);
