@@ -119,6 +119,7 @@ internal static unsafe class Gemm
             var direct = new Plan(m, n, k, (nint)pa, rsA, csA, (nint)pb, rsB, csB, (nint)pc, n, 1, 0, 1, false);
             var alongM = new Plan(n, m, k, (nint)pb, csB, rsB, (nint)pa, csA, rsA, (nint)pc, 1, n, 1, 0, true); // Cᵀ = op(B)ᵀ·op(A)ᵀ
             GemmPlan g;
+            GemmPlan? other = null; // the best plan of the other orientation, when the trial ranked it close
             double rate; // multiply-adds per second on one thread, as measured; 0 when not measured
             if (options.Plan is { } forced)
             {
@@ -126,7 +127,7 @@ internal static unsafe class Gemm
                 if (!canTranspose) g = g with { LanesAlongM = false };
                 rate = 0;
             }
-            else (g, rate) = Tune(direct, alongM, canTranspose, path);
+            else (g, rate, other) = Tune(direct, alongM, canTranspose, path);
             bool transposed = g.LanesAlongM;
             Plan plan = transposed ? alongM : direct;
 
@@ -144,11 +145,31 @@ internal static unsafe class Gemm
                 Run(plan, g, splitRows, 1, units, ep);
                 return;
             }
+            if (other is { } otherPlan)
+            {
+                // A product worth splitting whose other orientation the trial ranked close: its first calls, on all threads,
+                // decide between the two; then the thread rule runs on the plan that won.
+                var orientationKey = new OrientationKey(path, m, n, k, csA == 1, csB == 1, threads, g, otherPlan);
+                bool useOther = OrientationRule.UseB(orientationKey);
+                if (useOther) g = otherPlan;
+                transposed = g.LanesAlongM;
+                plan = transposed ? alongM : direct;
+                splitRows = plan.N <= plan.M;
+                units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : ((plan.N + g.Width - 1) / g.Width + g.Vecs - 1) / g.Vecs;
+                threads = Math.Min(options.Threads, units);
+                if (!OrientationRule.IsDecided(orientationKey))
+                {
+                    long ts = Stopwatch.GetTimestamp();
+                    Run(plan, g, splitRows, threads, units, ep);
+                    OrientationRule.Record(orientationKey, useOther, Stopwatch.GetTimestamp() - ts);
+                    return;
+                }
+            }
             var threadKey = new ThreadKey(path, transposed, g, m, n, k, csA == 1, csB == 1, threads);
-            int use = ThreadRule.Choose(threadKey, threads);
+            bool all = ThreadRule.UseB(threadKey);
             long t0 = Stopwatch.GetTimestamp();
-            Run(plan, g, splitRows, use, units, ep);
-            ThreadRule.Record(threadKey, use, Stopwatch.GetTimestamp() - t0);
+            Run(plan, g, splitRows, all ? threads : 1, units, ep);
+            ThreadRule.Record(threadKey, all, Stopwatch.GetTimestamp() - t0);
         }
     }
 
@@ -180,77 +201,92 @@ internal static unsafe class Gemm
 
     private readonly record struct TuneKey(SimdPath Path, bool CanTranspose, int M, int N, int K, bool UnitA, bool UnitB, bool Stream, bool StreamDepth);
 
-    private readonly record struct Tuned(GemmPlan Plan, double Rate);
+    private readonly record struct Tuned(GemmPlan Plan, double Rate, GemmPlan? Other);
+
+    internal readonly record struct OrientationKey(SimdPath Path, int M, int N, int K, bool UnitA, bool UnitB, int Threads, GemmPlan Picked, GemmPlan Other);
 
     internal readonly record struct ThreadKey(SimdPath Path, bool Transposed, GemmPlan Plan, int M, int N, int K, bool UnitA, bool UnitB, int Threads);
 
     /// <summary>
-    /// The thread count of each product size, chosen by measured benefit: the first calls of a size that might pay to split
-    /// alternate between all threads and one (the calls themselves are the measurement, so nothing extra runs), and once each has
-    /// <see cref="Samples"/> timings the faster minimum wins for the rest of the process. Splitting must win by 5 %: on a shared
-    /// machine a second thread that only ties costs another tenant a core. A tie (within 5 % either way) keeps alternating, up to
-    /// <see cref="MaxSamples"/> timings each, and then stays on one thread.
+    /// A choice between two ways to run a product (A, the default, or B), made by timing the product's own first calls: they
+    /// alternate between B and A (the calls themselves are the measurement, so nothing extra runs), and once each has
+    /// <see cref="Samples"/> timings the faster minimum wins for the rest of the process. B must win by 5 %; a tie (within
+    /// 5 % either way) keeps alternating, up to <see cref="MaxSamples"/> timings each, and then stays with A. First calls often
+    /// tie because something else dominates them (a fresh output's page faults before recycled arrays exist), not because
+    /// the two ways cost the same. Used for the thread count (A one thread, B all: on a shared machine a second thread that
+    /// only ties costs another tenant a core) and for the orientation of large products (A the plan the trial picked, B the
+    /// best plan of the other orientation).
     /// </summary>
-    internal static class ThreadRule
+    internal sealed class MeasuredChoice<TKey> where TKey : notnull
     {
         internal const int Samples = 2, MaxSamples = 8;
-        private static readonly Dictionary<ThreadKey, Stats> Known = [];
-        private static readonly Lock Gate = new();
+        private readonly Dictionary<TKey, Stats> known = [];
+        private readonly Lock gate = new();
 
         private sealed class Stats
         {
-            public long One = long.MaxValue, All = long.MaxValue;
-            public int OneRuns, AllRuns, Decided;
+            public long A = long.MaxValue, B = long.MaxValue;
+            public int ARuns, BRuns, Decided;
         }
 
-        /// <summary>The thread count to use for this call: the decision once made, else the side with fewer timings.</summary>
-        public static int Choose(ThreadKey key, int threads)
+        /// <summary>Whether this call runs B: the decision once made, else the side with fewer timings (B first).</summary>
+        public bool UseB(TKey key)
         {
-            lock (Gate)
+            lock (gate)
             {
-                if (!Known.TryGetValue(key, out var s)) Known[key] = s = new Stats();
-                if (s.Decided > 0) return s.Decided;
-                return s.AllRuns <= s.OneRuns ? threads : 1;
+                if (!known.TryGetValue(key, out var s)) known[key] = s = new Stats();
+                if (s.Decided > 0) return s.Decided == 2;
+                return s.BRuns <= s.ARuns;
             }
+        }
+
+        /// <summary>Whether the choice for this key is made.</summary>
+        public bool IsDecided(TKey key)
+        {
+            lock (gate) return known.TryGetValue(key, out var s) && s.Decided > 0;
         }
 
         /// <summary>Records one call's wall time; decides once both sides have their samples.</summary>
-        public static void Record(ThreadKey key, int used, long ticks)
+        public void Record(TKey key, bool usedB, long ticks)
         {
-            lock (Gate)
+            lock (gate)
             {
-                var s = Known[key];
+                var s = known[key];
                 if (s.Decided > 0) return;
-                if (used == 1) { s.One = Math.Min(s.One, ticks); s.OneRuns++; }
-                else { s.All = Math.Min(s.All, ticks); s.AllRuns++; }
-                s.Decided = Decide(s.One, s.OneRuns, s.All, s.AllRuns, key.Threads);
+                if (usedB) { s.B = Math.Min(s.B, ticks); s.BRuns++; }
+                else { s.A = Math.Min(s.A, ticks); s.ARuns++; }
+                s.Decided = Decide(s.A, s.ARuns, s.B, s.BRuns);
             }
         }
 
-        /// <summary>
-        /// The decision from the minimum timings so far: all threads when they win by 5 %, one when all threads lose by 5 % or
-        /// after <see cref="MaxSamples"/> ties; 0 (undecided, keep alternating) before <see cref="Samples"/> timings each or on a
-        /// tie. First calls often tie because something else dominates them (a fresh output's page faults before recycled
-        /// arrays exist), not because the second thread does not pay.
-        /// </summary>
-        internal static int Decide(long one, int oneRuns, long all, int allRuns, int threads)
+        /// <summary>0 while undecided, 1 for A, 2 for B, from the minimum timings so far.</summary>
+        internal static int Decide(long a, int aRuns, long b, int bRuns)
         {
-            if (oneRuns < Samples || allRuns < Samples) return 0;
-            if (all < 0.95 * one) return threads;
-            if (all > 1.05 * one || oneRuns >= MaxSamples) return 1;
+            if (aRuns < Samples || bRuns < Samples) return 0;
+            if (b < 0.95 * a) return 2;
+            if (b > 1.05 * a || aRuns >= MaxSamples) return 1;
             return 0;
         }
 
-        /// <summary>The decisions so far, for <c>mlp bench</c>'s report.</summary>
-        public static IEnumerable<string> Report()
+        /// <summary>The decisions so far with their minimum timings in ms (for <c>mlp bench</c>'s report).</summary>
+        public IEnumerable<(TKey Key, bool B, string AMs, string BMs)> Report()
         {
-            lock (Gate)
-                return [.. Known.Where(kv => kv.Value.Decided > 0).Select(kv =>
-                    $"m{kv.Key.M} n{kv.Key.N} k{kv.Key.K}: {kv.Value.Decided} thread(s) (1: {Ms(kv.Value.One)} ms, {kv.Key.Threads}: {Ms(kv.Value.All)} ms)")];
+            lock (gate)
+                return [.. known.Where(kv => kv.Value.Decided > 0).Select(kv => (kv.Key, kv.Value.Decided == 2, Ms(kv.Value.A), Ms(kv.Value.B)))];
         }
 
         private static string Ms(long ticks) => (ticks * 1000.0 / Stopwatch.Frequency).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The thread count of each product size: one thread (A) or all (B), by <see cref="MeasuredChoice{TKey}"/>.</summary>
+    private static readonly MeasuredChoice<ThreadKey> ThreadRule = new();
+
+    /// <summary>
+    /// The orientation of each large product: the plan the one-thread trial picked (A) or the best plan with lanes along the
+    /// other dimension (B), both run on all threads, by <see cref="MeasuredChoice{TKey}"/>. The trial cannot always tell them
+    /// apart: for xᵀ·dy both give ~100 GFLOP/s on one Zen 5 thread, while on two, lanes along m reach 170 and lanes along n 117.
+    /// </summary>
+    private static readonly MeasuredChoice<OrientationKey> OrientationRule = new();
 
     internal static SimdPath Effective(SimdPath requested) => requested switch
     {
@@ -270,14 +306,18 @@ internal static unsafe class Gemm
     }
 
     /// <summary>The thread counts measured and decided so far in this process, by product size (for <c>mlp bench</c>'s report).</summary>
-    internal static IReadOnlyList<string> ThreadDecisions() => [.. ThreadRule.Report()];
+    internal static IReadOnlyList<string> ThreadDecisions() =>
+    [
+        .. ThreadRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Threads : 1)} thread(s) (1: {r.AMs} ms, {r.Key.Threads}: {r.BMs} ms)"),
+        .. OrientationRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Other : r.Key.Picked)} (trial's {r.Key.Picked}: {r.AMs} ms, {r.Key.Other}: {r.BMs} ms, {r.Key.Threads} threads)"),
+    ];
 
     /// <summary>
     /// The fastest candidate plan for this shape class, timed once per process on a slice of the product's own operands
     /// (up to 256 rows × 256 lanes × 512 deep, in each orientation, min of 3 interleaved runs each, on one thread), and the rate
     /// it reached. The orientations time different slices of C, so candidates compete on multiply-adds per second.
     /// </summary>
-    private static (GemmPlan Plan, double Rate) Tune(in Plan direct, in Plan alongM, bool canTranspose, SimdPath path)
+    private static (GemmPlan Plan, double Rate, GemmPlan? Other) Tune(in Plan direct, in Plan alongM, bool canTranspose, SimdPath path)
     {
         // Many rows (x·w on a whole data set): each timed run takes a fresh slice of rows, so the trial streams A from memory
         // as the product will, instead of finding it in cache (which favours plans that pay more per element to pack it).
@@ -286,7 +326,7 @@ internal static unsafe class Gemm
         var key = new TuneKey(path, canTranspose, Math.Min(direct.M, TrialRows), Math.Min(direct.N, TrialLanes), Math.Min(direct.K, TrialDepth),
             direct.CsA == 1, direct.CsB == 1, stream, streamDepth);
         lock (TuningLock)
-            if (Tuning.TryGetValue(key, out var known)) return (known.Plan, known.Rate);
+            if (Tuning.TryGetValue(key, out var known)) return (known.Plan, known.Rate, known.Other);
 
         var candidates = GemmPlan.Candidates(path, canTranspose);
         var trialC = new float[TrialRows * TrialLanes];
@@ -329,9 +369,14 @@ internal static unsafe class Gemm
         }
         var rates = best.Select((t, i) => macs[i] / (Math.Max(1, t) / (double)Stopwatch.Frequency)).ToArray();
         int win = Array.IndexOf(rates, rates.Max());
-        var result = new Tuned(candidates[win], rates[win]);
+        // The best of the other orientation, when within 15 % of the winner: the product's own first calls decide between them.
+        int alt = -1;
+        for (int i = 0; i < candidates.Length; i++)
+            if (candidates[i].LanesAlongM != candidates[win].LanesAlongM && (alt < 0 || rates[i] > rates[alt])) alt = i;
+        GemmPlan? other = alt >= 0 && rates[alt] >= 0.85 * rates[win] ? candidates[alt] : null;
+        var result = new Tuned(candidates[win], rates[win], other);
         lock (TuningLock) Tuning[key] = result;
-        return (result.Plan, result.Rate);
+        return (result.Plan, result.Rate, result.Other);
     }
 
     /// <summary>

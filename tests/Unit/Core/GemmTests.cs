@@ -110,8 +110,9 @@ public class GemmTests
         const int m = 10000, n = 50, k = 784;
         float[] x = Random(m * k, 41), w = Random(k * n, 42), bias = Random(n, 43);
         float[] expected = Run(SimdPath.Scalar, 1, false, false, m, n, k, x, w, bias);
-        // Enough calls for the rule to decide even when every pair ties (it keeps sampling up to MaxSamples calls a side).
-        for (int call = 0; call < 2 * Gemm.ThreadRule.MaxSamples + 2; call++)
+        // Enough calls for both rules to decide even when every pair ties (each keeps sampling up to MaxSamples calls a side:
+        // first the orientation, when the trial ranked the other one close, then the thread count).
+        for (int call = 0; call < 4 * Gemm.MeasuredChoice<int>.MaxSamples + 2; call++)
         {
             var c = new float[m * n];
             Array.Fill(c, float.NaN);
@@ -239,17 +240,17 @@ public class GemmTests
     }
 }
 
-/// <summary>The thread rule's decision from minimum timings (ticks): a win by 5 % either way decides, a tie keeps sampling.</summary>
+/// <summary>The measured choice (thread count, orientation) from minimum timings (ticks): a win by 5 % either way decides, a tie keeps sampling.</summary>
 public class GemmThreadRuleTests
 {
     [Theory]
-    [InlineData(100, 1, 50, 2, 0)]    // too few one-thread samples yet
-    [InlineData(100, 2, 50, 2, 2)]    // two threads twice as fast
-    [InlineData(100, 2, 94, 2, 2)]    // wins by more than 5 %
+    [InlineData(100, 1, 50, 2, 0)]    // too few samples of A (one thread) yet
+    [InlineData(100, 2, 50, 2, 2)]    // B (all threads) twice as fast
+    [InlineData(100, 2, 94, 2, 2)]    // B wins by more than 5 %
     [InlineData(100, 2, 96, 2, 0)]    // within 5 %: a tie, keep alternating
     [InlineData(100, 2, 104, 2, 0)]   // within 5 % the other way: still a tie
-    [InlineData(100, 2, 106, 2, 1)]   // two threads clearly slower: one
-    [InlineData(100, 8, 99, 8, 1)]    // still a tie after 8 calls each: one thread
-    public void Decides_only_on_a_5_percent_difference_or_after_eight_ties(long one, int oneRuns, long all, int allRuns, int expected) =>
-        Assert.Equal(expected, Mlp.Kernels.Gemm.ThreadRule.Decide(one, oneRuns, all, allRuns, threads: 2));
+    [InlineData(100, 2, 106, 2, 1)]   // B clearly slower: A
+    [InlineData(100, 8, 99, 8, 1)]    // still a tie after 8 calls each: A
+    public void Decides_only_on_a_5_percent_difference_or_after_eight_ties(long a, int aRuns, long b, int bRuns, int expected) =>
+        Assert.Equal(expected, Mlp.Kernels.Gemm.MeasuredChoice<int>.Decide(a, aRuns, b, bRuns));
 }
