@@ -120,7 +120,7 @@ public class GemmTests
             Assert.Equal(expected, c);
         }
         if (Gemm.Effective(SimdPath.Auto) != SimdPath.Scalar && Environment.ProcessorCount > 1)
-            Assert.Contains(Gemm.ThreadDecisions(), d => d.StartsWith($"m{m} n{n} k{k}: ", StringComparison.Ordinal));
+            Assert.Contains(Gemm.ThreadDecisions(), d => d.StartsWith($"m{m} n{n} k{k}: ", StringComparison.Ordinal) && d.Contains(" thread(s) (1: ", StringComparison.Ordinal));
     }
 
     [Theory]
