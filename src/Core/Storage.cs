@@ -102,11 +102,11 @@ internal static class Storage
     }
 
     /// <summary>
-    /// A miss allocates a new array on the large-object heap, whose budget before the GC looks for dead objects there grows
-    /// with the heap: with a 150 MB dataset alive, dozens of 10 MB outputs can be allocated, and page-faulted in, before the
-    /// first dead one is found and recycled. After misses worth half the heap (at least 64 MB) since the last full
-    /// collection, this asks for one, so the next takes find the arrays that died. The GC's own policy scales the same way
-    /// with the heap, so this adds at most about one full collection per heap-size of large allocations.
+    /// A miss allocates a new array (on the large-object heap from 85,000 bytes), and the GC's budget before it looks for dead
+    /// objects there grows with the heap: with a 150 MB dataset alive, dozens of 10 MB outputs can be allocated, and
+    /// page-faulted in, before the first dead one is found and recycled. After misses worth 1/8 of the heap (at least 16 MB)
+    /// since the last full collection, this asks for one, so the next takes find the arrays that died. The threshold scales
+    /// with the heap as the GC's own policy does, so a large heap is not collected more often than its size warrants.
     /// </summary>
     private static void CollectAfterManyMisses(long bytes)
     {
