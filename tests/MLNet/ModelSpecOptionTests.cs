@@ -12,21 +12,6 @@ public sealed class ModelSpecOptionTests
 {
     private const string Spec = "Linear(4, 8) BatchNorm1d(8) GELU() Dropout(0.25) Linear(8, 3)";
 
-    private static Dataset Rows(int n, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var labels = new int[n];
-        var x = Tensor.Create([n, 4], buf =>
-        {
-            for (int i = 0; i < n; i++)
-            {
-                labels[i] = i % 3;
-                for (int j = 0; j < 4; j++) buf[4 * i + j] = (j == labels[i] ? 2f : 0f) + (float)rng.NextNormal();
-            }
-        });
-        return new Dataset(x, labels, "three blobs");
-    }
-
     private static MlpTrainerOptions Options(string spec) => new()
     {
         ModelSpec = spec, HiddenSizes = [5], Epochs = 3, LearningRate = 0.01f, BatchSize = 10, Seed = 4, Optimizer = MlpOptimizer.Adam,
@@ -35,7 +20,7 @@ public sealed class ModelSpecOptionTests
     [Fact]
     public void A_spec_model_trains_bit_for_bit_as_the_direct_call_and_scores_in_evaluation_mode_after_a_save_and_load()
     {
-        var data = Rows(90, 1);
+        var data = ThreeBlobs.Rows(90, 1);
         var ml = new MLContext(0);
         var trained = ml.MulticlassClassification.Trainers.Mlp(Options(Spec)).Fit(DatasetDataView.FromDataset(data));
         Assert.Equal(Spec, trained.Model.Network.ToString());                     // HiddenSizes is replaced by the spec
@@ -71,7 +56,7 @@ public sealed class ModelSpecOptionTests
         var ml = new MLContext(0);
         var e = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.Mlp(Options("Linear(4, 8) Swish() Linear(8, 3)")));
         Assert.Contains("ModelSpec: layer 1: 'Swish()' is not a known layer", e.Message);
-        var view = DatasetDataView.FromDataset(Rows(30, 2));
+        var view = DatasetDataView.FromDataset(ThreeBlobs.Rows(30, 2));
         var wrongClasses = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.Mlp(Options("Linear(4, 8) ReLU() Linear(8, 5)")).Fit(view));
         Assert.Contains("ModelSpec: the model ends with [-1, 5] outputs but the label 'Label' has 3 classes", wrongClasses.Message);
         var wrongFeatures = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.Mlp(Options("Linear(6, 3)")).Fit(view));

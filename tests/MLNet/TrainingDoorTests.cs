@@ -13,22 +13,6 @@ namespace Mlp.MLNet.Tests;
 /// </summary>
 public sealed class TrainingDoorTests
 {
-    // Three classes of 4-feature rows around distinct centres.
-    private static Dataset Rows(int n, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var labels = new int[n];
-        var x = Tensor.Create([n, 4], buf =>
-        {
-            for (int i = 0; i < n; i++)
-            {
-                labels[i] = i % 3;
-                for (int j = 0; j < 4; j++) buf[4 * i + j] = (j == labels[i] ? 2f : 0f) + (float)rng.NextNormal();
-            }
-        });
-        return new Dataset(x, labels, "three blobs");
-    }
-
     // A loss other than the default, so that the Loss field is seen to reach the loop: cross-entropy doubled.
     private static readonly Loss DoubledCrossEntropy = new("cross_entropy×2", (output, labels) =>
     {
@@ -62,7 +46,7 @@ public sealed class TrainingDoorTests
     [Fact]
     public void In_memory_ML_NET_training_with_a_cosine_schedule_equals_the_direct_call_bit_for_bit()
     {
-        var data = Rows(60, 1);
+        var data = ThreeBlobs.Rows(60, 1);
         var trained = new MLContext(0).MulticlassClassification.Trainers.Mlp(EveryField(1 << 20)).Fit(DatasetDataView.FromDataset(data));
 
         var (model, sgd, start) = Start();
@@ -78,7 +62,7 @@ public sealed class TrainingDoorTests
     [Fact]
     public void Streamed_ML_NET_training_with_a_cosine_schedule_equals_the_direct_call_on_the_streamed_source()
     {
-        var data = Rows(60, 2);
+        var data = ThreeBlobs.Rows(60, 2);
         var view = DatasetDataView.FromDataset(data);
         var trained = new MLContext(0).MulticlassClassification.Trainers.Mlp(EveryField(0)).Fit(view);
 
@@ -93,7 +77,7 @@ public sealed class TrainingDoorTests
     [Fact]
     public void A_user_sequence_of_batches_trains_through_the_same_loop_as_a_dataset()
     {
-        var data = Rows(50, 3);
+        var data = ThreeBlobs.Rows(50, 3);
         var (model, sgd, start) = Start();
         var options = Direct with { BatchSize = 8 };
         var fromDataset = Trainer.Fit(model, sgd, start, data, null, options, null, CancellationToken.None).State.Parameters;

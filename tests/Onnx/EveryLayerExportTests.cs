@@ -2,7 +2,6 @@ using Microsoft.ML.OnnxRuntime;
 using Mlp.Data;
 using Mlp.Models;
 using Mlp.Optim;
-using Mlp.Serialization;
 using Mlp.Training;
 using Onnx;
 using Xunit.Abstractions;
@@ -31,35 +30,8 @@ public sealed class EveryLayerExportTests : IClassFixture<EveryLayerExportTests.
 
     public EveryLayerExportTests(Exported e, ITestOutputHelper output) => (this.e, this.output) = (e, output);
 
-    /// <summary>One trained, saved, loaded and exported model shared by the tests (training is the slow part).</summary>
-    public sealed class Exported : IDisposable
-    {
-        public string Dir { get; } = Directory.CreateTempSubdirectory("mlp-onnx-every-").FullName;
-        public string OnnxPath => Path.Combine(Dir, "every.onnx");
-        public SavedModel Saved { get; }
-        public Tensor RawTest { get; }
-        public int[] TestLabels { get; }
-        public Tensor Logits { get; }            // Mlp's evaluation-mode output on the normalized test images
-        public string DataSource { get; } = DataDir();
-
-        public Exported()
-        {
-            (RawTest, TestLabels) = Test(DataSource);
-            var (splits, mean, std) = Normalization.ByTrainStatistics(DataLoader.Load(DataSource));
-            var model = Model.Parse(Spec);
-            var opt = new Adam(1e-3f);
-            var train = splits.Train.Slice(0, 6000, "first 6000 training rows");
-            var result = Trainer.Fit(model, opt, TrainingState.Start(model, opt, 0), train, splits.Valid, new TrainingOptions(2, 64, 0));
-            string path = Path.Combine(Dir, "every.safetensors");
-            ModelFile.Save(path, model, result.State.Parameters, result.State.Buffers, new InputNormalization(mean, std));
-
-            Saved = ModelFile.Load(path);
-            OnnxExport.Save(OnnxPath, Saved);
-            Logits = Saved.Predict(Saved.Normalization!.Value.Apply(RawTest));
-        }
-
-        public void Dispose() => Directory.Delete(Dir, recursive: true);
-    }
+    /// <summary>The model of <see cref="Spec"/>, Adam 1e-3, two epochs on 6000 rows.</summary>
+    public sealed class Exported() : TrainedExport("every", Model.Parse(Spec), new Adam(1e-3f), rows: 6000, epochs: 2);
 
     [Fact]
     public void The_trained_batch_norms_carry_running_statistics_that_are_not_the_initial_ones()

@@ -5,7 +5,6 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using Mlp.Data;
 using Mlp.Models;
 using Mlp.Optim;
-using Mlp.Serialization;
 using Mlp.Training;
 using Onnx;
 using Xunit.Abstractions;
@@ -25,38 +24,11 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.Exported>
 
     public OnnxExportTests(Exported e, ITestOutputHelper output) => (this.e, this.output) = (e, output);
 
-    /// <summary>One trained, saved and exported model shared by the tests (training is the slow part).</summary>
-    public sealed class Exported : IDisposable
-    {
-        public string Dir { get; } = Directory.CreateTempSubdirectory("mlp-onnx-").FullName;
-        public string ModelPath => Path.Combine(Dir, "model.safetensors");
-        public string OnnxPath => Path.Combine(Dir, "model.onnx");
-        public SavedModel Saved { get; }
-        public Tensor RawTest { get; }            // the 10000 t10k images, pixels in [0, 1]
-        public int[] TestLabels { get; }
-        public Tensor Logits { get; }             // Mlp's logits on the normalized test images
-        public string DataSource { get; }
-
-        public Exported()
-        {
-            string dir = DataSource = DataDir();
-            (RawTest, TestLabels) = Test(dir);
-
-            var (splits, mean, std) = Normalization.ByTrainStatistics(DataLoader.Load(dir));
-            // Both activations the exporter knows, trained for one short epoch so the predictions mean something.
-            var model = Model.Sequential(Layer.Linear(784, 64), Layer.ShiftedRelu(-0.5f), Layer.Linear(64, 32), Layer.Relu(), Layer.Linear(32, 10));
-            var opt = new Sgd(0.1f);
-            var train = splits.Train.Slice(0, 3000, "first 3000 training rows");
-            var result = Trainer.Fit(model, opt, TrainingState.Start(model, opt, 0), train, splits.Valid, new TrainingOptions(1, 64, 0), null, default);
-            ModelFile.Save(ModelPath, model, result.State.Parameters, new InputNormalization(mean, std));
-
-            Saved = ModelFile.Load(ModelPath);
-            OnnxExport.Save(OnnxPath, Saved, new OnnxExportOptions(IncludeSoftmax: true));
-            Logits = Saved.Model.Predict(Saved.Parameters, Saved.Normalization!.Value.Apply(RawTest));
-        }
-
-        public void Dispose() => Directory.Delete(Dir, recursive: true);
-    }
+    /// <summary>Both activations the exporter first knew, trained for one short epoch on 3000 rows so the predictions mean
+    /// something, exported with the softmax output.</summary>
+    public sealed class Exported() : TrainedExport("model",
+        Model.Sequential(Layer.Linear(784, 64), Layer.ShiftedRelu(-0.5f), Layer.Linear(64, 32), Layer.Relu(), Layer.Linear(32, 10)),
+        new Sgd(0.1f), rows: 3000, epochs: 1, new OnnxExportOptions(IncludeSoftmax: true));
 
     [Fact]
     public void Onnx_runtime_reproduces_the_logits_and_all_10000_predictions()

@@ -128,13 +128,7 @@ internal static unsafe class Gemm
                 rate = 0;
             }
             else (g, rate, other) = Tune(direct, alongM, canTranspose, path);
-            bool transposed = g.LanesAlongM;
-            Plan plan = transposed ? alongM : direct;
-
-            int width = g.Width;
-            bool splitRows = plan.N <= plan.M;
-            int units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : ((plan.N + width - 1) / width + g.Vecs - 1) / g.Vecs;
-            int threads = Math.Min(options.Threads, units);
+            var (plan, splitRows, units, threads) = Layout(g, direct, alongM, options.Threads);
             if (options.ForceThreads || threads <= 1)
             {
                 Run(plan, g, splitRows, threads, units, ep);
@@ -151,12 +145,11 @@ internal static unsafe class Gemm
                 // decide between the two; then the thread rule runs on the plan that won.
                 var orientationKey = new OrientationKey(path, m, n, k, csA == 1, csB == 1, threads, g, otherPlan);
                 bool useOther = OrientationRule.UseB(orientationKey);
-                if (useOther) g = otherPlan;
-                transposed = g.LanesAlongM;
-                plan = transposed ? alongM : direct;
-                splitRows = plan.N <= plan.M;
-                units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : ((plan.N + g.Width - 1) / g.Width + g.Vecs - 1) / g.Vecs;
-                threads = Math.Min(options.Threads, units);
+                if (useOther)
+                {
+                    g = otherPlan;
+                    (plan, splitRows, units, threads) = Layout(g, direct, alongM, options.Threads);
+                }
                 if (!OrientationRule.IsDecided(orientationKey))
                 {
                     long ts = Stopwatch.GetTimestamp();
@@ -165,12 +158,24 @@ internal static unsafe class Gemm
                     return;
                 }
             }
-            var threadKey = new ThreadKey(path, transposed, g, m, n, k, csA == 1, csB == 1, threads);
+            var threadKey = new ThreadKey(path, g.LanesAlongM, g, m, n, k, csA == 1, csB == 1, threads);
             bool all = ThreadRule.UseB(threadKey);
             long t0 = Stopwatch.GetTimestamp();
             Run(plan, g, splitRows, all ? threads : 1, units, ep);
             ThreadRule.Record(threadKey, all, Stopwatch.GetTimestamp() - t0);
         }
+    }
+
+    /// <summary>
+    /// The operands in <paramref name="g"/>'s orientation, whether its threads split C by rows (else by lane panels), how many
+    /// such units there are, and how many threads (at most <paramref name="maxThreads"/>) can share them.
+    /// </summary>
+    private static (Plan Plan, bool SplitRows, int Units, int Threads) Layout(GemmPlan g, in Plan direct, in Plan alongM, int maxThreads)
+    {
+        Plan plan = g.LanesAlongM ? alongM : direct;
+        bool splitRows = plan.N <= plan.M;
+        int units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : ((plan.N + g.Width - 1) / g.Width + g.Vecs - 1) / g.Vecs;
+        return (plan, splitRows, units, Math.Min(maxThreads, units));
     }
 
     /// <summary>
