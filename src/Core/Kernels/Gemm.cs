@@ -458,6 +458,10 @@ internal static unsafe class Gemm
                 nint ldc = direct ? p.RsC : maxGroupLanes;
                 bool fuse = direct && !ep.IsEmpty;
                 int kBlocks = (p.K + KC - 1) / KC;
+                // B read in place, unpacked: when its lanes are contiguous and whole vectors, and all of this chunk's rows fit one
+                // row block, each k block of B is used by one row block only, so a pack would copy it once to read it once
+                // (xᵀ·dy with lanes along m: B is x, 157 MB, and the copy cost as much as the arithmetic on one thread).
+                bool inPlace = p.CsB == 1 && p.N % w == 0 && r1 - r0 <= mc;
 
                 for (int g0 = 0; g0 < panels;)
                 {
@@ -472,7 +476,7 @@ internal static unsafe class Gemm
                         // As many consecutive k blocks as fit: all of them for x·w, so each C block stays cached across k.
                         int kb1 = kb0 + 1;
                         while (kb1 < kBlocks && (long)(Math.Min(p.K, (kb1 + 1) * KC) - kb0 * KC) * groupLanes <= PackBudget) kb1++;
-                        PackB(p, kb0 * KC, Math.Min(p.K, kb1 * KC), panelStart[g0..(g1 + 1)], w, pk);
+                        if (!inPlace) PackB(p, kb0 * KC, Math.Min(p.K, kb1 * KC), panelStart[g0..(g1 + 1)], w, pk);
 
                         for (int ic = r0; ic < r1; ic += mc)
                         {
@@ -515,10 +519,23 @@ internal static unsafe class Gemm
                                     GemmEpilogue tileEp = ep;
                                     if (tileEp.Bias != null) tileEp.Bias += j0;
                                     GemmEpilogue* e = last && fuse ? &tileEp : null;
+                                    float* b = inPlace ? (float*)p.B + k0 * p.RsB + j0 : panelB;
+                                    nint ldb = inPlace ? p.RsB : vq * w;
+                                    // In place, B streams from memory: fetch this panel's rows of the next k block while this one computes.
+                                    if (inPlace && g.Prefetch && Sse.IsSupported)
+                                    {
+                                        int kNextEnd = Math.Min(p.K, k0 + kc + KC), bytes = cols * sizeof(float);
+                                        for (int kk = k0 + kc; kk < kNextEnd; kk++)
+                                        {
+                                            byte* row = (byte*)((float*)p.B + kk * p.RsB + j0);
+                                            for (int off = 0; off < bytes; off += 64) Sse.Prefetch1(row + off);
+                                            Sse.Prefetch1(row + bytes - 1);
+                                        }
+                                    }
                                     for (int ir = ic; ir < icEnd; ir += mr)
                                     {
                                         float* at = (float*)p.A + ir * p.RsA + k0 * p.CsA;
-                                        Tile(w, Math.Min(mr, icEnd - ir), vq, kc, at, p.RsA, p.CsA, panelB, c + ir * ldc + j0, ldc, cols, add, e);
+                                        Tile(w, Math.Min(mr, icEnd - ir), vq, kc, at, p.RsA, p.CsA, b, ldb, c + ir * ldc + j0, ldc, cols, add, e);
                                     }
                                     panelB += kc * vq * w;
                                 }
@@ -642,46 +659,46 @@ internal static unsafe class Gemm
 
     /// <summary>Dispatches one micro-tile to the kernel specialized for its rows (1 to 8) and vectors (1 to 6).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
-    private static void Tile(int w, int rows, int vecs, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+    private static void Tile(int w, int rows, int vecs, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
     {
         switch (rows)
         {
-            case 1: Rows<G1>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 2: Rows<G2>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 3: Rows<G3>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 4: Rows<G4>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 5: Rows<G5>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 6: Rows<G6>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 7: Rows<G7>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            default: Rows<G8>(w, vecs, kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 1: Rows<G1>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 2: Rows<G2>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 3: Rows<G3>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 4: Rows<G4>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 5: Rows<G5>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 6: Rows<G6>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 7: Rows<G7>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            default: Rows<G8>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
-    private static void Rows<TRows>(int w, int vecs, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+    private static void Rows<TRows>(int w, int vecs, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
         where TRows : struct, IGemmConst
     {
         if (w == GemmKernel512.Width)
         {
             switch (vecs)
             {
-                case 1: GemmKernel512.Tile<TRows, G1>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-                case 2: GemmKernel512.Tile<TRows, G2>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-                case 3: GemmKernel512.Tile<TRows, G3>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-                case 4: GemmKernel512.Tile<TRows, G4>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-                case 5: GemmKernel512.Tile<TRows, G5>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-                default: GemmKernel512.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+                case 1: GemmKernel512.Tile<TRows, G1>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 2: GemmKernel512.Tile<TRows, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 3: GemmKernel512.Tile<TRows, G3>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 4: GemmKernel512.Tile<TRows, G4>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 5: GemmKernel512.Tile<TRows, G5>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                default: GemmKernel512.Tile<TRows, G6>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
             }
             return;
         }
         switch (vecs)
         {
-            case 1: GemmKernel256.Tile<TRows, G1>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 2: GemmKernel256.Tile<TRows, G2>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 3: GemmKernel256.Tile<TRows, G3>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 4: GemmKernel256.Tile<TRows, G4>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            case 5: GemmKernel256.Tile<TRows, G5>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
-            default: GemmKernel256.Tile<TRows, G6>(kc, a, rsA, csA, b, c, ldc, cols, add, ep); break;
+            case 1: GemmKernel256.Tile<TRows, G1>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 2: GemmKernel256.Tile<TRows, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 3: GemmKernel256.Tile<TRows, G3>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 4: GemmKernel256.Tile<TRows, G4>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 5: GemmKernel256.Tile<TRows, G5>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            default: GemmKernel256.Tile<TRows, G6>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
         }
     }
 }

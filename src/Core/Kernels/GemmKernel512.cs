@@ -21,14 +21,15 @@ internal static unsafe class GemmKernel512
     /// <param name="a">A[0, 0] of the tile; element (r, p) is at <c>a + r·rsA + p·csA</c>.</param>
     /// <param name="rsA">A's row stride.</param>
     /// <param name="csA">A's column (k) stride.</param>
-    /// <param name="b">Packed B panel: kc rows of TVecs·16 contiguous floats, zero-padded past the last column.</param>
+    /// <param name="b">B panel: kc rows of TVecs·16 floats each, packed (zero-padded past the last column) or read in place.</param>
+    /// <param name="ldb">Distance between B's rows: TVecs·16 when packed, the operand's row stride when read in place.</param>
     /// <param name="c">C[0, 0] of the tile (row-major, unit column stride).</param>
     /// <param name="ldc">C's row stride.</param>
     /// <param name="cols">Valid columns in this panel (the rest of the last vector is padding and is not stored).</param>
     /// <param name="add">Add to C (a later k block) instead of overwriting it.</param>
     /// <param name="ep">Null, or the epilogue of the last k block (bias, pre-activation copy, relu + shift), offset to this tile.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TRows, TVecs>(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+    public static void Tile<TRows, TVecs>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
         where TRows : struct, IGemmConst where TVecs : struct, IGemmConst
     {
         Vector512<float> c00 = default; Vector512<float> c01 = default; Vector512<float> c02 = default; Vector512<float> c03 = default; Vector512<float> c04 = default; Vector512<float> c05 = default;
@@ -41,7 +42,7 @@ internal static unsafe class GemmKernel512
         Vector512<float> c70 = default; Vector512<float> c71 = default; Vector512<float> c72 = default; Vector512<float> c73 = default; Vector512<float> c74 = default; Vector512<float> c75 = default;
         float* a1 = a + 1 * rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA, a6 = a + 6 * rsA, a7 = a + 7 * rsA;
         nint p = 0;
-        for (; p < kc; p++, b += TVecs.Value * 16)
+        for (; p < kc; p++, b += ldb)
         {
             nint o = p * csA;
             Vector512<float> b0 = Vector512.Load(b);
