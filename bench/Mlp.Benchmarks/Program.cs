@@ -238,6 +238,22 @@ public static class Program
             Console.WriteLine($"linear-relu backward, params only      {Ms(() => Ops.LinearReluBackward(x, w1, l2, g2.Dx, inputGradient: false)),8:F2} ms");
             foreach (var d in Gemm.ThreadDecisions()) Console.WriteLine("  threads " + d);
         }
+        // The whole of (c') call by call, with what each call cost the allocator and the GC: the parts' minima above leave out
+        // fresh pages and collections.
+        for (int r = 0; r < 12; r++)
+        {
+            long reused = Storage.Reused, allocated = Storage.Allocated;
+            int gcs = GC.CollectionCount(0), full = GC.CollectionCount(2);
+            var pause = GC.GetTotalPauseDuration();
+            long t0 = Stopwatch.GetTimestamp();
+            var (h, _) = Ops.LinearRelu(x, w1, b1);
+            var (o, b2Back) = Mlp.Linear.Forward(h, w2, b2);
+            var (_, lossBack) = Mlp.Mse.Forward(o, y);
+            var g = b2Back(lossBack(Tensor.Scalar(1f)));
+            GC.KeepAlive(Ops.LinearReluBackward(x, w1, h, g.Dx, inputGradient: false));
+            Console.WriteLine($"c' call {r,2}: {Stopwatch.GetElapsedTime(t0).TotalMilliseconds,6:F2} ms; arrays reused {Storage.Reused - reused}, fresh {Storage.Allocated - allocated}; " +
+                $"GCs {GC.CollectionCount(0) - gcs} ({GC.CollectionCount(2) - full} full), pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F2} ms");
+        }
     }
 
     // Best-of-N wall time of each part of a training step: on a shared machine the minimum is the uncontended cost.

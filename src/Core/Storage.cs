@@ -81,9 +81,16 @@ internal static class Storage
             if (Idle.TryGetValue(length, out var stack) && stack.TryPop(out lease))
                 idleBytes -= 4L * length;
         }
+        if (lease is null && Reclaim(4L * length))
+        {
+            lock (Gate)
+            {
+                if (Idle.TryGetValue(length, out var stack) && stack.TryPop(out lease))
+                    idleBytes -= 4L * length;
+            }
+        }
         if (lease is null)
         {
-            CollectAfterManyMisses(4L * length);
             var fresh = zeroed ? new float[length] : GC.AllocateUninitializedArray<float>(length);
             Leases.Add(fresh, new Lease(fresh));
             Interlocked.Increment(ref Allocated);
@@ -102,27 +109,66 @@ internal static class Storage
     }
 
     /// <summary>
-    /// A miss allocates a new array (on the large-object heap from 85,000 bytes), and the GC's budget before it looks for dead
-    /// objects there grows with the heap: with a 150 MB dataset alive, dozens of 10 MB outputs can be allocated, and
-    /// page-faulted in, before the first dead one is found and recycled. After misses worth 1/8 of the heap (at least 16 MB)
-    /// since the last full collection, this asks for one, so the next takes find the arrays that died. The threshold scales
-    /// with the heap as the GC's own policy does, so a large heap is not collected more often than its size warrants.
+    /// A miss allocates a new array, whose pages the first writer faults in (on a sandboxed VM ~3.5 ms per MB, on bare metal
+    /// ~0.3), while arrays of the same length may already be dead and waiting for a full collection to find them: the
+    /// GC's budget before it looks at the large-object heap grows with the heap, so with a 150 MB dataset alive, dozens of
+    /// 10 MB outputs can be allocated and faulted in before the first dead one is recycled. So after enough missed bytes
+    /// since the last full collection, this runs one, waits for the leases' finalizers and lets the caller take again:
+    /// "enough" is where the faults the misses cost reach twice what the last such collection cost (both measured in this
+    /// process, at least 1 MB). When the last one returned nothing, it waits for misses worth 1/8 of the heap (at least
+    /// 16 MB), the pace of the GC's own policy, so a program that keeps its arrays alive is not collected more often than
+    /// its size warrants. Returns whether it collected.
     /// </summary>
-    private static void CollectAfterManyMisses(long bytes)
+    private static bool Reclaim(long bytes)
     {
         int fullCollections = GC.CollectionCount(2);
         lock (Gate)
         {
             if (fullCollections != collectionsSeen) (collectionsSeen, missedBytes) = (fullCollections, 0);
             missedBytes += bytes;
-            if (missedBytes < Math.Max(16L << 20, GC.GetGCMemoryInfo().HeapSizeBytes / 8)) return;
+            long heapPace = Math.Max(16L << 20, GC.GetGCMemoryInfo().HeapSizeBytes / 8);
+            long threshold = reclaimSeconds < 0 || !lastReclaimFound
+                ? heapPace
+                : (long)Math.Clamp(4 * reclaimSeconds / FaultSecondsPerByte(), 4L << 20, heapPace);
+            if (missedBytes < threshold) return false;
             missedBytes = 0;
         }
+        long returned = Interlocked.Read(ref Returned), t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        GC.WaitForPendingFinalizers();
+        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        lock (Gate)
+        {
+            reclaimSeconds = seconds;
+            lastReclaimFound = Interlocked.Read(ref Returned) > returned;
+            collectionsSeen = GC.CollectionCount(2);
+        }
+        return true;
     }
 
     private static int collectionsSeen;
     private static long missedBytes;
+    private static double reclaimSeconds = -1;
+    private static bool lastReclaimFound;
+    private static double faultSecondsPerByte = -1;
+
+    /// <summary>
+    /// What first touching fresh memory costs here, per byte, measured once: 1 MB from the native allocator (a block that
+    /// large comes straight from the operating system), one write per 4 KB page. Bare metal takes ~0.1–0.3 µs a page, a
+    /// sandboxed VM that reports free pages to its host 10–18 µs. Once only: after a free, the native allocator may keep
+    /// the block, and a second try would time pages already touched.
+    /// </summary>
+    private static unsafe double FaultSecondsPerByte()
+    {
+        if (faultSecondsPerByte > 0) return faultSecondsPerByte;
+        const int Bytes = 1 << 20;
+        byte* p = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(Bytes);
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int i = 0; i < Bytes; i += 4096) p[i] = 1;
+        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        System.Runtime.InteropServices.NativeMemory.Free(p);
+        return faultSecondsPerByte = Math.Max(seconds, 1e-6) / Bytes;
+    }
 
     private static void Return(Lease lease)
     {

@@ -44,6 +44,23 @@ public class StorageTests
         Assert.Fail("a dead array of a recycled length was never reused");
     }
 
+    [Fact]
+    public void A_large_miss_collects_and_takes_the_dead_array_instead_of_a_fresh_one()
+    {
+        // 64 MB: a miss this large runs a collection and waits for the leases (it is over the threshold while the heap is
+        // under 512 MB), so the take itself finds the dead array, with no collection asked for here.
+        const int length = (16 << 20) + 41;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            var dead = DropFilledTensor(length);
+            var next = Tensor.Zeros(length);
+            if (!ReferenceEquals(dead.Target, next.Data)) continue;
+            Assert.True(next.AsSpan().IndexOfAnyExcept(0f) < 0, "the reused array still holds the dead tensor's values");
+            return;
+        }
+        Assert.Fail("a miss of 64 MB allocated a fresh array while one of that length was dead");
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Tensor FilledTensor(int length, float value) => Tensor.Full([length], value);
 
