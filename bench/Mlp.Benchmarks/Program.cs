@@ -63,6 +63,35 @@ public static class Program
             foreach (var d in Gemm.TunedPlans()) Console.WriteLine("  plan " + d);
             return;
         }
+        if (args.Length > 0 && args[0] == "--xw-rows")
+        {
+            // x·w1 on one thread by how many rows it covers: the same rows every call (they stay in cache) against fresh rows
+            // of a 50000-row x each call (they stream from memory), forced plan V512 6×4 and the measured one.
+            var rng = new Rng(42);
+            Tensor x = rng.Normal(50000, 784), w = rng.Normal(784, 50);
+            var c = new float[50000 * 50];
+            foreach (string plan in (Environment.GetEnvironmentVariable("XW_PLANS") ?? "V512 6×4|V512 6×4 pf|auto").Split("|"))
+                foreach (int m in new[] { 256, 2048, 8192, 50000 })
+                {
+                    var o = plan == "auto" ? new KernelOptions(MaxThreads: 1) : new KernelOptions(SimdPath.Auto, 1, GemmPlan.All.Single(p => p.ToString() == plan), ForceThreads: true);
+                    double cached = double.MaxValue, fresh = double.MaxValue;
+                    int reps = Math.Max(5, 200000 / m), slices = 50000 / m;
+                    for (int r = 0; r < reps; r++)
+                    {
+                        long t0 = Stopwatch.GetTimestamp();
+                        Gemm.Multiply(false, false, m, 50, 784, x.Data, w.Data, c, default, o);
+                        cached = Math.Min(cached, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                        int s0 = (r % Math.Max(1, slices - 1) + 1) * m;
+                        if (s0 + m > 50000) s0 = 0;
+                        t0 = Stopwatch.GetTimestamp();
+                        Gemm.Multiply(false, false, m, 50, 784, x.Data.AsSpan(s0 * 784), w.Data, c, default, o);
+                        fresh = Math.Min(fresh, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    }
+                    double flops = 2.0 * m * 784 * 50;
+                    Console.WriteLine($"{plan,-18} m {m,6}: same rows {flops / cached / 1e6,5:F0} GFLOP/s, fresh rows {flops / fresh / 1e6,5:F0} GFLOP/s");
+                }
+            return;
+        }
         if (args.Length > 0 && args[0] == "--epoch-gc")
         {
             EpochGc();

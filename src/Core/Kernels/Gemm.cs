@@ -487,21 +487,10 @@ internal static unsafe class Gemm
                                 int k0 = kb * KC, kc = Math.Min(p.K, k0 + KC) - k0;
                                 bool add = kb > 0, last = kb == kBlocks - 1;
                                 float* panelB = packed;
-                                // Software prefetch: while this row block runs k block kb, fetch the same k range of the next
-                                // block's rows into L2 (A streams from DRAM in x·w, and the k-block order defeats the row streamers).
-                                if (g.Prefetch && p.CsA == 1 && Sse.IsSupported && icEnd < r1)
-                                {
-                                    int nextEnd = Math.Min(r1, icEnd + mc);
-                                    for (int ir = icEnd; ir < nextEnd; ir++)
-                                    {
-                                        byte* row = (byte*)((float*)p.A + ir * p.RsA + k0);
-                                        for (int off = 0; off < kc * sizeof(float); off += 64) Sse.Prefetch1(row + off);
-                                    }
-                                }
                                 // A stored transposed (xᵀ·dy: the block is a strip of icEnd − ic floats from each of kc rows of
                                 // x, a few cache lines per row 3 KB apart): fetch the next k block's strips, which the row
                                 // streamers do not see coming, while this one computes.
-                                else if (g.Prefetch && p.RsA == 1 && Sse.IsSupported)
+                                if (g.Prefetch && p.CsA != 1 && p.RsA == 1 && Sse.IsSupported)
                                 {
                                     int kNext = k0 + kc, kNextEnd = Math.Min(p.K, kNext + KC);
                                     int strip = (icEnd - ic) * sizeof(float);
@@ -534,6 +523,20 @@ internal static unsafe class Gemm
                                     }
                                     for (int ir = ic; ir < icEnd; ir += mr)
                                     {
+                                        // A's rows contiguous in k (x in x·w, streaming from DRAM; the k-block order defeats the
+                                        // row streamers): fetch the next segment of this tile's rows into L2 — the next k block,
+                                        // or after the last one the next row block's first — a tile at a time, so the fetches
+                                        // spread over the arithmetic instead of filling the miss buffers in one burst.
+                                        if (g.Prefetch && p.CsA == 1 && q == g0 && Sse.IsSupported)
+                                        {
+                                            int pr0 = kb + 1 < kBlocks ? ir : ir + mc, pk0 = kb + 1 < kBlocks ? k0 + kc : 0;
+                                            int pr1 = Math.Min(r1, pr0 + Math.Min(mr, icEnd - ir)), bytes = (Math.Min(p.K, pk0 + KC) - pk0) * sizeof(float);
+                                            for (int pr = pr0; pr < pr1; pr++)
+                                            {
+                                                byte* row = (byte*)((float*)p.A + pr * p.RsA + pk0);
+                                                for (int off = 0; off < bytes; off += 64) Sse.Prefetch1(row + off);
+                                            }
+                                        }
                                         float* at = (float*)p.A + ir * p.RsA + k0 * p.CsA;
                                         Tile(w, Math.Min(mr, icEnd - ir), vq, kc, at, p.RsA, p.CsA, b, ldb, c + ir * ldc + j0, ldc, cols, add, e);
                                     }
