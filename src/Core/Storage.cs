@@ -32,8 +32,9 @@ internal static class Storage
     /// Arrays this long and longer are recycled: 64 KB, below the 85,000 bytes where the GC's large-object heap starts, so
     /// every array of that heap is covered; smaller ones are cheaper to leave to generation 0. Measured on the lesson's
     /// epoch (row f, batch 64: its 200 KB batches, 157 KB weights and weight gradients are recycled): 235–290 → 170–200 ms.
-    /// The price is paid once: the pool's stock (the arrays that die between two full collections, ~500 of them in that
-    /// loop) is allocated fresh before reuse begins, so on that VM the first epoch of <c>mlp train</c> takes ~0.5 s longer.
+    /// The pool's stock (the arrays that die between two full collections) is allocated fresh before reuse begins; since a
+    /// large miss asks for a collection (<see cref="Reclaim"/>) that stock stays small: the first epoch of <c>mlp train</c>
+    /// 1.8 → 1.0 s on that VM, peak resident memory 856 → 598 MB.
     /// </summary>
     internal const int MinRecycledLength = 16 * 1024;
 
