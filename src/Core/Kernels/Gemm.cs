@@ -523,18 +523,18 @@ internal static unsafe class Gemm
                                     }
                                     for (int ir = ic; ir < icEnd; ir += mr)
                                     {
-                                        // A's rows contiguous in k (x in x·w, streaming from DRAM; the k-block order defeats the
-                                        // row streamers): fetch the next segment of this tile's rows into L2 — the next k block,
-                                        // or after the last one the next row block's first — a tile at a time, so the fetches
-                                        // spread over the arithmetic instead of filling the miss buffers in one burst.
-                                        if (g.Prefetch && p.CsA == 1 && q == g0 && Sse.IsSupported)
+                                        // A's rows contiguous in k (x in x·w, streaming from memory; the k-block order defeats the
+                                        // row streamers): fetch the next tile's rows of this k block into L1 while this tile computes.
+                                        // Spread a tile at a time: measured on one Zen 5 thread, one burst per k block for the next
+                                        // row block into L2 ran 0–3 % slower than no prefetch, each tile's next k block into L2 0–8 %
+                                        // faster, and this 6–9 % faster (3–5 % on two threads).
+                                        if (g.Prefetch && p.CsA == 1 && q == g0 && ir + mr < icEnd && Sse.IsSupported)
                                         {
-                                            int pr0 = kb + 1 < kBlocks ? ir : ir + mc, pk0 = kb + 1 < kBlocks ? k0 + kc : 0;
-                                            int pr1 = Math.Min(r1, pr0 + Math.Min(mr, icEnd - ir)), bytes = (Math.Min(p.K, pk0 + KC) - pk0) * sizeof(float);
-                                            for (int pr = pr0; pr < pr1; pr++)
+                                            int pr1 = Math.Min(icEnd, ir + 2 * mr), bytes = kc * sizeof(float);
+                                            for (int pr = ir + mr; pr < pr1; pr++)
                                             {
-                                                byte* row = (byte*)((float*)p.A + pr * p.RsA + pk0);
-                                                for (int off = 0; off < bytes; off += 64) Sse.Prefetch1(row + off);
+                                                byte* row = (byte*)((float*)p.A + pr * p.RsA + k0);
+                                                for (int off = 0; off < bytes; off += 64) Sse.Prefetch0(row + off);
                                             }
                                         }
                                         float* at = (float*)p.A + ir * p.RsA + k0 * p.CsA;
