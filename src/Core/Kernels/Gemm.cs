@@ -545,6 +545,20 @@ internal static unsafe class Gemm
                                                 Sse.Prefetch0(row + bytes - 1);
                                             }
                                         }
+                                        // C written in place on its last k block (dy·wᵀ writes 157 MB): fetch the next tile's rows of
+                                        // C into L1 while this tile computes, so its stores do not wait for the lines to arrive.
+                                        // Measured against the same plans without prefetch (`--plans`): 6–9 % faster on one Zen 5
+                                        // thread and 0–9 % on two, where without this the prefetching plans had gained nothing.
+                                        if (g.Prefetch && direct && last && ir + mr < icEnd && Sse.IsSupported)
+                                        {
+                                            int pr1 = Math.Min(icEnd, ir + 2 * mr), bytes = cols * sizeof(float);
+                                            for (int pr = ir + mr; pr < pr1; pr++)
+                                            {
+                                                byte* row = (byte*)(c + pr * ldc + j0);
+                                                for (int off = 0; off < bytes; off += 64) Sse.Prefetch0(row + off);
+                                                Sse.Prefetch0(row + bytes - 1);
+                                            }
+                                        }
                                         float* at = (float*)p.A + ir * p.RsA + k0 * p.CsA;
                                         Tile(w, Math.Min(mr, icEnd - ir), vq, kc, at, p.RsA, p.CsA, b, ldb, c + ir * ldc + j0, ldc, cols, add, e);
                                     }
