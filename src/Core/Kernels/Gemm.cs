@@ -139,31 +139,44 @@ internal static unsafe class Gemm
                 Run(plan, g, splitRows, 1, units, ep);
                 return;
             }
-            if (other is { } otherPlan)
-            {
-                // A product worth splitting whose other orientation the trial ranked close: its first calls, on all threads,
-                // decide between the two; then the thread rule runs on the plan that won.
-                var orientationKey = new OrientationKey(path, m, n, k, csA == 1, csB == 1, threads, g, otherPlan);
-                bool useOther = OrientationRule.UseB(orientationKey);
-                if (useOther)
-                {
-                    g = otherPlan;
-                    (plan, splitRows, units, threads) = Layout(g, direct, alongM, options.Threads);
-                }
-                if (!OrientationRule.IsDecided(orientationKey))
-                {
-                    long ts = Stopwatch.GetTimestamp();
-                    Run(plan, g, splitRows, threads, units, ep);
-                    OrientationRule.Record(orientationKey, useOther, Stopwatch.GetTimestamp() - ts);
-                    return;
-                }
-            }
+            // A product worth splitting lets its own first calls, on all threads, settle what the one-thread trial on a slice
+            // cannot tell apart: first the orientation, when the trial ranked the other one close; then software prefetch on
+            // or off for the plan that won (the trial's slice is too short for a 5–10 % prefetch gain to show reliably: for
+            // x·w1 it picked plans without prefetch in 4 of 4 processes, while prefetch made the whole product 5–13 % faster).
+            // Then the thread rule runs on the result.
+            if (other is { } otherPlan && Settle(OrientationRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, otherPlan),
+                    ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
+                return;
+            if (options.Plan is null && Settle(PrefetchRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, g with { Prefetch = !g.Prefetch }),
+                    ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
+                return;
             var threadKey = new ThreadKey(path, g.LanesAlongM, g, m, n, k, csA == 1, csB == 1, threads);
             bool all = ThreadRule.UseB(threadKey);
             long t0 = Stopwatch.GetTimestamp();
             Run(plan, g, splitRows, all ? threads : 1, units, ep);
             ThreadRule.Record(threadKey, all, Stopwatch.GetTimestamp() - t0);
         }
+    }
+
+    /// <summary>
+    /// One step of a <see cref="MeasuredChoice{TKey}"/> between two plans for this product (the key's Picked and Other): switches
+    /// <paramref name="g"/> and its layout to the one in use, and while undecided runs the product with it on all threads, timed,
+    /// and returns true (the call is done).
+    /// </summary>
+    private static bool Settle(MeasuredChoice<PlanPairKey> rule, PlanPairKey key, ref GemmPlan g, ref Plan plan, ref bool splitRows,
+        ref int units, ref int threads, in Plan direct, in Plan alongM, int maxThreads, GemmEpilogue ep)
+    {
+        bool useOther = rule.UseB(key);
+        if (useOther)
+        {
+            g = key.Other;
+            (plan, splitRows, units, threads) = Layout(g, direct, alongM, maxThreads);
+        }
+        if (rule.IsDecided(key)) return false;
+        long ts = Stopwatch.GetTimestamp();
+        Run(plan, g, splitRows, threads, units, ep);
+        rule.Record(key, useOther, Stopwatch.GetTimestamp() - ts);
+        return true;
     }
 
     /// <summary>
@@ -208,7 +221,7 @@ internal static unsafe class Gemm
 
     private readonly record struct Tuned(GemmPlan Plan, double Rate, GemmPlan? Other);
 
-    internal readonly record struct OrientationKey(SimdPath Path, int M, int N, int K, bool UnitA, bool UnitB, int Threads, GemmPlan Picked, GemmPlan Other);
+    internal readonly record struct PlanPairKey(SimdPath Path, int M, int N, int K, bool UnitA, bool UnitB, int Threads, GemmPlan Picked, GemmPlan Other);
 
     internal readonly record struct ThreadKey(SimdPath Path, bool Transposed, GemmPlan Plan, int M, int N, int K, bool UnitA, bool UnitB, int Threads);
 
@@ -251,6 +264,12 @@ internal static unsafe class Gemm
             lock (gate) return known.TryGetValue(key, out var s) && s.Decided > 0;
         }
 
+        /// <summary>Whether some product is still alternating between the two ways (its first calls are measurements).</summary>
+        public bool AnyUndecided
+        {
+            get { lock (gate) return known.Values.Any(s => s.Decided == 0); }
+        }
+
         /// <summary>Records one call's wall time; decides once both sides have their samples.</summary>
         public void Record(TKey key, bool usedB, long ticks)
         {
@@ -283,6 +302,10 @@ internal static unsafe class Gemm
         private static string Ms(long ticks) => (ticks * 1000.0 / Stopwatch.Frequency).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Whether some product's first calls are still measuring its orientation, prefetch or thread count (benchmarks
+    /// warm up until they are done, so their timed runs see the settled choices).</summary>
+    internal static bool Measuring => OrientationRule.AnyUndecided || PrefetchRule.AnyUndecided || ThreadRule.AnyUndecided;
+
     /// <summary>The thread count of each product size: one thread (A) or all (B), by <see cref="MeasuredChoice{TKey}"/>.</summary>
     private static readonly MeasuredChoice<ThreadKey> ThreadRule = new();
 
@@ -291,7 +314,13 @@ internal static unsafe class Gemm
     /// other dimension (B), both run on all threads, by <see cref="MeasuredChoice{TKey}"/>. The trial cannot always tell them
     /// apart: for xᵀ·dy both give ~100 GFLOP/s on one Zen 5 thread, while on two, lanes along m reach 170 and lanes along n 117.
     /// </summary>
-    private static readonly MeasuredChoice<OrientationKey> OrientationRule = new();
+    private static readonly MeasuredChoice<PlanPairKey> OrientationRule = new();
+
+    /// <summary>
+    /// Software prefetch on or off for each large product's plan (A the trial's, B the same tile with prefetch toggled), both on
+    /// all threads, by <see cref="MeasuredChoice{TKey}"/>, after the orientation is settled.
+    /// </summary>
+    private static readonly MeasuredChoice<PlanPairKey> PrefetchRule = new();
 
     internal static SimdPath Effective(SimdPath requested) => requested switch
     {
@@ -314,7 +343,7 @@ internal static unsafe class Gemm
     internal static IReadOnlyList<string> ThreadDecisions() =>
     [
         .. ThreadRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Threads : 1)} thread(s) (1: {r.AMs} ms, {r.Key.Threads}: {r.BMs} ms)"),
-        .. OrientationRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Other : r.Key.Picked)} (trial's {r.Key.Picked}: {r.AMs} ms, {r.Key.Other}: {r.BMs} ms, {r.Key.Threads} threads)"),
+        .. OrientationRule.Report().Concat(PrefetchRule.Report()).Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Other : r.Key.Picked)} (trial's {r.Key.Picked}: {r.AMs} ms, {r.Key.Other}: {r.BMs} ms, {r.Key.Threads} threads)"),
     ];
 
     /// <summary>
