@@ -157,17 +157,19 @@ internal static class BenchCommand
     private static string SimdName =>
         Vector512.IsHardwareAccelerated ? "Vector512 + Vector256" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
 
-    /// <summary>Four warm-up runs (more while the GEMM still measures its first calls, up to 60), then <paramref name="repeat"/>
+    /// <summary>Four warm-up runs (more while a run's GEMM calls are still measurements, up to 60), then <paramref name="repeat"/>
     /// timed runs with a full collection between them (outside the timing).</summary>
     internal static Measurement Measure(string key, string title, int repeat, Action run, double? flops = null, long? held = null)
     {
         // Warm-up: JIT, page-in, pool buffers, and the GEMM's measured choices (a large product's first calls alternate two
         // orientations, prefetch on and off, one thread and all, at least two calls a side each), so the timed runs see the
         // settled choices.
-        for (int w = 0; w < 4 || (Kernels.Gemm.Measuring && w < 60); w++)
+        for (int w = 0; w < 60; w++)
         {
+            long measured = Kernels.Gemm.MeasuredCalls;
             run();
             Collect(); // as between timed runs: garbage of back-to-back runs would grow the heap the row's peak is measured from
+            if (w >= 3 && Kernels.Gemm.MeasuredCalls == measured) break;
         }
         bool peakReset = ResetPeakWorkingSet();
         var times = new double[repeat];

@@ -264,12 +264,6 @@ internal static unsafe class Gemm
             lock (gate) return known.TryGetValue(key, out var s) && s.Decided > 0;
         }
 
-        /// <summary>Whether some product is still alternating between the two ways (its first calls are measurements).</summary>
-        public bool AnyUndecided
-        {
-            get { lock (gate) return known.Values.Any(s => s.Decided == 0); }
-        }
-
         /// <summary>Records one call's wall time; decides once both sides have their samples.</summary>
         public void Record(TKey key, bool usedB, long ticks)
         {
@@ -277,6 +271,7 @@ internal static unsafe class Gemm
             {
                 var s = known[key];
                 if (s.Decided > 0) return;
+                Interlocked.Increment(ref measuredCalls);
                 if (usedB) { s.B = Math.Min(s.B, ticks); s.BRuns++; }
                 else { s.A = Math.Min(s.A, ticks); s.ARuns++; }
                 s.Decided = Decide(s.A, s.ARuns, s.B, s.BRuns);
@@ -302,9 +297,11 @@ internal static unsafe class Gemm
         private static string Ms(long ticks) => (ticks * 1000.0 / Stopwatch.Frequency).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Whether some product's first calls are still measuring its orientation, prefetch or thread count (benchmarks
-    /// warm up until they are done, so their timed runs see the settled choices).</summary>
-    internal static bool Measuring => OrientationRule.AnyUndecided || PrefetchRule.AnyUndecided || ThreadRule.AnyUndecided;
+    /// <summary>How many product calls so far were measurements of an orientation, prefetch or thread choice (benchmarks warm a
+    /// workload up until a run of it adds none, so their timed runs see the settled choices).</summary>
+    internal static long MeasuredCalls => Interlocked.Read(ref measuredCalls);
+
+    private static long measuredCalls;
 
     /// <summary>The thread count of each product size: one thread (A) or all (B), by <see cref="MeasuredChoice{TKey}"/>.</summary>
     private static readonly MeasuredChoice<ThreadKey> ThreadRule = new();
