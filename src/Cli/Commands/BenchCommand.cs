@@ -31,7 +31,8 @@ internal static class BenchCommand
             Time the lesson's workload and GEMM shapes (min/median, peak memory, GC).
 
             Times the lesson's workload, 784 -> 50 -> 1 on Fashion-MNIST-shaped data (random N(0,1) pixels, so the numbers
-            do not depend on a dataset being installed), each row --repeat times after four warm-up runs:
+            do not depend on a dataset being installed), each row --repeat times after at least four warm-up runs (more,
+            up to 60, while the matrix products' first calls still measure their plan and thread count):
               a     forward on x_valid (10000 x 784)
               b     forward on x_train (50000 x 784)
               c     forward + backward with MSE, including the input gradient (as the lesson does)
