@@ -63,6 +63,11 @@ public static class Program
             foreach (var d in Gemm.TunedPlans()) Console.WriteLine("  plan " + d);
             return;
         }
+        if (args.Length > 0 && args[0] == "--stream")
+        {
+            StreamBandwidth();
+            return;
+        }
         if (args.Length > 0 && args[0] == "--xw-rows")
         {
             // x·w1 on one thread by how many rows it covers: the same rows every call (they stay in cache) against fresh rows
@@ -202,6 +207,44 @@ public static class Program
         }
         foreach (string t in Gemm.ThreadDecisions()) Console.WriteLine("  threads " + t);
         Console.WriteLine($"load {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    // Read bandwidth from memory: 256 MB summed with Vector512 (or Vector256) loads, by one thread and by all, each thread its
+    // own contiguous share, best of 5 — what a product that streams x (157 MB) could read at most.
+    private static void StreamBandwidth()
+    {
+        const int Floats = 64 << 20;
+        var data = GC.AllocateUninitializedArray<float>(Floats);
+        data.AsSpan().Fill(1f);
+        float sink = 0;
+        foreach (int threads in new[] { 1, Environment.ProcessorCount }.Distinct())
+        {
+            double best = double.MaxValue;
+            for (int r = 0; r < 5; r++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    int n = Floats / threads, start = t * n;
+                    var span = data.AsSpan(start, n);
+                    var acc0 = System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var acc1 = acc0; var acc2 = acc0; var acc3 = acc0;
+                    ref float first = ref span[0];
+                    for (int i = 0; i + 64 <= n; i += 64)
+                    {
+                        acc0 += System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref first, (nuint)i);
+                        acc1 += System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref first, (nuint)i + 16);
+                        acc2 += System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref first, (nuint)i + 32);
+                        acc3 += System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref first, (nuint)i + 48);
+                    }
+                    float s = System.Runtime.Intrinsics.Vector512.Sum(acc0 + acc1 + acc2 + acc3);
+                    lock (data) sink += s;
+                });
+                best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            }
+            Console.WriteLine($"read bandwidth, {threads} thread(s): {4.0 * Floats / best / 1e9:F1} GB/s (157 MB of x in {157e6 / (4.0 * Floats / best) * 1e3:F1} ms)");
+        }
+        GC.KeepAlive(sink);
     }
 
     private static double MinMicros(Action a, int reps = 300)
