@@ -51,6 +51,10 @@ internal static unsafe class Gemm
     private static readonly Lock TuningLock = new();
     private static double wakeSeconds = -1;
 
+    /// <summary>A one-thread product predicted to take this long settles prefetch by its own first calls (long enough for a
+    /// call's wall time to tell a 5 % difference; the batch-64 products take ~30 µs and never do).</summary>
+    private const double SettleSeconds = 1e-3;
+
     /// <summary>C = op(A)·op(B) into <paramref name="c"/> (m×n, row-major), overwriting it.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float[] a, float[] b, float[] c) =>
         Multiply(transA, transB, m, n, k, a, b, c, default, KernelOptions.Default);
@@ -131,6 +135,11 @@ internal static unsafe class Gemm
             var (plan, splitRows, units, threads) = Layout(g, direct, alongM, options.Threads);
             if (options.ForceThreads || threads <= 1)
             {
+                // On one thread (a one-core machine, or MaxThreads 1) a long product still settles prefetch by its first calls.
+                if (!options.ForceThreads && options.Plan is null && rate > 0 && (double)m * n * k / rate >= SettleSeconds
+                    && Settle(PrefetchRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, g with { Prefetch = !g.Prefetch }),
+                        ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
+                    return;
                 Run(plan, g, splitRows, threads, units, ep);
                 return;
             }
