@@ -76,20 +76,8 @@ internal static class Storage
 
     private static float[] Take(int length, bool zeroed, out bool reused)
     {
-        Lease? lease = null;
-        lock (Gate)
-        {
-            if (Idle.TryGetValue(length, out var stack) && stack.TryPop(out lease))
-                idleBytes -= 4L * length;
-        }
-        if (lease is null && Reclaim(4L * length))
-        {
-            lock (Gate)
-            {
-                if (Idle.TryGetValue(length, out var stack) && stack.TryPop(out lease))
-                    idleBytes -= 4L * length;
-            }
-        }
+        Lease? lease = TakeIdle(length);
+        if (lease is null && Reclaim(4L * length)) lease = TakeIdle(length);
         if (lease is null)
         {
             var fresh = zeroed ? new float[length] : GC.AllocateUninitializedArray<float>(length);
@@ -109,14 +97,25 @@ internal static class Storage
         return lease.Array;
     }
 
+    /// <summary>An idle array of this length from the pool, or null.</summary>
+    private static Lease? TakeIdle(int length)
+    {
+        lock (Gate)
+        {
+            if (!Idle.TryGetValue(length, out var stack) || !stack.TryPop(out var lease)) return null;
+            idleBytes -= 4L * length;
+            return lease;
+        }
+    }
+
     /// <summary>
     /// A miss allocates a new array, whose pages the first writer faults in (on a sandboxed VM ~3.5 ms per MB, on bare metal
     /// ~0.3), while arrays of the same length may already be dead and waiting for a full collection to find them: the
     /// GC's budget before it looks at the large-object heap grows with the heap, so with a 150 MB dataset alive, dozens of
     /// 10 MB outputs can be allocated and faulted in before the first dead one is recycled. So after enough missed bytes
     /// since the last full collection, this runs one, waits for the leases' finalizers and lets the caller take again:
-    /// "enough" is where the faults the misses cost reach twice what the last such collection cost (both measured in this
-    /// process, at least 1 MB). When the last one returned nothing, it waits for misses worth 1/8 of the heap (at least
+    /// "enough" is where the faults the misses cost reach four times what the last such collection cost (both measured in
+    /// this process, at least 4 MB). When the last one returned nothing, it waits for misses worth 1/8 of the heap (at least
     /// 16 MB), the pace of the GC's own policy, so a program that keeps its arrays alive is not collected more often than
     /// its size warrants. Returns whether it collected.
     /// </summary>

@@ -133,12 +133,13 @@ internal static unsafe class Gemm
             }
             else (g, rate, other) = Tune(direct, alongM, canTranspose, path);
             var (plan, splitRows, units, threads) = Layout(g, direct, alongM, options.Threads);
+            // Prefetch on or off for the plan in use, settled by this product's own first calls (see below).
+            bool SettlePrefetch() => Settle(PrefetchRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, g with { Prefetch = !g.Prefetch }),
+                ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep);
             if (options.ForceThreads || threads <= 1)
             {
                 // On one thread (a one-core machine, or MaxThreads 1) a long product still settles prefetch by its first calls.
-                if (!options.ForceThreads && options.Plan is null && rate > 0 && (double)m * n * k / rate >= SettleSeconds
-                    && Settle(PrefetchRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, g with { Prefetch = !g.Prefetch }),
-                        ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
+                if (!options.ForceThreads && options.Plan is null && rate > 0 && (double)m * n * k / rate >= SettleSeconds && SettlePrefetch())
                     return;
                 Run(plan, g, splitRows, threads, units, ep);
                 return;
@@ -156,8 +157,7 @@ internal static unsafe class Gemm
             if (other is { } otherPlan && Settle(OrientationRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, otherPlan),
                     ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
                 return;
-            if (options.Plan is null && Settle(PrefetchRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, g with { Prefetch = !g.Prefetch }),
-                    ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
+            if (options.Plan is null && SettlePrefetch())
                 return;
             var threadKey = new ThreadKey(path, g.LanesAlongM, g, m, n, k, csA == 1, csB == 1, threads);
             bool all = ThreadRule.UseB(threadKey);
@@ -526,16 +526,7 @@ internal static unsafe class Gemm
                                 // x, a few cache lines per row 3 KB apart): fetch the next k block's strips, which the row
                                 // streamers do not see coming, while this one computes.
                                 if (g.Prefetch && p.CsA != 1 && p.RsA == 1 && Sse.IsSupported)
-                                {
-                                    int kNext = k0 + kc, kNextEnd = Math.Min(p.K, kNext + KC);
-                                    int strip = (icEnd - ic) * sizeof(float);
-                                    for (int kk = kNext; kk < kNextEnd; kk++)
-                                    {
-                                        byte* row = (byte*)((float*)p.A + kk * p.CsA + ic);
-                                        for (int off = 0; off < strip; off += 64) Sse.Prefetch1(row + off);
-                                        Sse.Prefetch1(row + strip - 1);
-                                    }
-                                }
+                                    PrefetchRows((float*)p.A + (k0 + kc) * p.CsA + ic, p.CsA, Math.Min(p.K, k0 + kc + KC) - (k0 + kc), icEnd - ic, toL1: false);
                                 for (int q = g0; q < g1; q++)
                                 {
                                     int vq = panelStart[q + 1] - panelStart[q];
@@ -554,14 +545,7 @@ internal static unsafe class Gemm
                                         // row block into L2 ran 0–3 % slower than no prefetch, each tile's next k block into L2 0–8 %
                                         // faster, and this 6–9 % faster (3–5 % on two threads).
                                         if (g.Prefetch && p.CsA == 1 && q == g0 && ir + mr < icEnd && Sse.IsSupported)
-                                        {
-                                            int pr1 = Math.Min(icEnd, ir + 2 * mr), bytes = kc * sizeof(float);
-                                            for (int pr = ir + mr; pr < pr1; pr++)
-                                            {
-                                                byte* row = (byte*)((float*)p.A + pr * p.RsA + k0);
-                                                for (int off = 0; off < bytes; off += 64) Sse.Prefetch0(row + off);
-                                            }
-                                        }
+                                            PrefetchRows((float*)p.A + (ir + mr) * p.RsA + k0, p.RsA, Math.Min(icEnd, ir + 2 * mr) - (ir + mr), kc, toL1: true);
                                         // B read in place streams from memory (x in xᵀ·dy): fetch the next panel's rows of this k
                                         // block (after the group's last panel, the first panel's of the next k block) into L1, a
                                         // share with each tile. Measured against no prefetch, interleaved (`--plans`): 6–17 %
@@ -571,29 +555,16 @@ internal static unsafe class Gemm
                                         {
                                             bool lastPanel = q + 1 >= g1;
                                             int nj0 = (lastPanel ? panelStart[g0] : panelStart[q + 1]) * w, nk0 = lastPanel ? k0 + kc : k0;
-                                            int bytes = (Math.Min(p.N, (lastPanel ? panelStart[g0 + 1] : panelStart[q + 2]) * w) - nj0) * sizeof(float);
+                                            int lanes = Math.Min(p.N, (lastPanel ? panelStart[g0 + 1] : panelStart[q + 2]) * w) - nj0;
                                             int kStart = nk0 + (ir - ic) / mr * share, kEnd = Math.Min(Math.Min(p.K, nk0 + KC), kStart + share);
-                                            for (int kk = kStart; kk < kEnd; kk++)
-                                            {
-                                                byte* row = (byte*)((float*)p.B + kk * p.RsB + nj0);
-                                                for (int off = 0; off < bytes; off += 64) Sse.Prefetch0(row + off);
-                                                Sse.Prefetch0(row + bytes - 1);
-                                            }
+                                            PrefetchRows((float*)p.B + kStart * p.RsB + nj0, p.RsB, kEnd - kStart, lanes, toL1: true);
                                         }
                                         // C written in place on its last k block (dy·wᵀ writes 157 MB): fetch the next tile's rows of
                                         // C into L1 while this tile computes, so its stores do not wait for the lines to arrive.
                                         // Measured against the same plans without prefetch (`--plans`): 6–9 % faster on one Zen 5
                                         // thread and 0–9 % on two, where without this the prefetching plans had gained nothing.
                                         if (g.Prefetch && direct && last && ir + mr < icEnd && Sse.IsSupported)
-                                        {
-                                            int pr1 = Math.Min(icEnd, ir + 2 * mr), bytes = cols * sizeof(float);
-                                            for (int pr = ir + mr; pr < pr1; pr++)
-                                            {
-                                                byte* row = (byte*)(c + pr * ldc + j0);
-                                                for (int off = 0; off < bytes; off += 64) Sse.Prefetch0(row + off);
-                                                Sse.Prefetch0(row + bytes - 1);
-                                            }
-                                        }
+                                            PrefetchRows(c + (ir + mr) * ldc + j0, ldc, Math.Min(icEnd, ir + 2 * mr) - (ir + mr), cols, toL1: true);
                                         float* at = (float*)p.A + ir * p.RsA + k0 * p.CsA;
                                         Tile(w, Math.Min(mr, icEnd - ir), vq, kc, at, p.RsA, p.CsA, b, ldb, c + ir * ldc + j0, ldc, cols, add, e);
                                     }
@@ -614,6 +585,22 @@ internal static unsafe class Gemm
         {
             ArrayPool<float>.Shared.Return(pack);
             if (temp != null) ArrayPool<float>.Shared.Return(temp);
+        }
+    }
+
+    /// <summary>Software prefetch of <paramref name="rows"/> rows of <paramref name="floats"/> floats, <paramref name="stride"/>
+    /// floats apart, every cache line of each (into L1, or into L2 only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchRows(float* first, nint stride, int rows, int floats, bool toL1)
+    {
+        int bytes = floats * sizeof(float);
+        if (bytes <= 0) return;
+        for (int r = 0; r < rows; r++)
+        {
+            byte* row = (byte*)(first + r * stride);
+            for (int off = 0; off < bytes; off += 64)
+                if (toL1) Sse.Prefetch0(row + off); else Sse.Prefetch1(row + off);
+            if (toL1) Sse.Prefetch0(row + bytes - 1); else Sse.Prefetch1(row + bytes - 1);
         }
     }
 
