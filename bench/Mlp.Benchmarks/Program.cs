@@ -154,12 +154,12 @@ public static class Program
         var peak = FmaPeak.Measure();
         Console.WriteLine($"FMA peak GFLOP/s: 1 thread V512 {peak.Vector512OneThread:F0} V256 {peak.Vector256OneThread:F0}; " +
             $"{peak.Threads} threads V512 {peak.Vector512AllThreads:F0} V256 {peak.Vector256AllThreads:F0}; load {File.ReadAllText("/proc/loadavg").Trim()}");
-        var plans = GemmPlan.Candidates(SimdPath.Auto);
-        plans = [.. plans, .. plans.Select(g => g with { Prefetch = true })];
         // MLP_PLAN_SHAPES=0,3 limits the run to those shapes (indices into GemmShapes.All).
         var only = Environment.GetEnvironmentVariable("MLP_PLAN_SHAPES")?.Split(',').Select(int.Parse).ToHashSet();
         foreach (var s in GemmShapes.All.Where((_, i) => only is null ? i < 7 : only.Contains(i)))
         {
+            var plans = GemmPlan.Candidates(SimdPath.Auto, lanesN: s.N, lanesM: s.M);
+            plans = [.. plans, .. plans.Select(g => g with { Prefetch = true })];
             var (a, b, c) = s.Allocate();
             int reps = s.Flops > 1e9 ? 4 : 100;
             var best = new double[plans.Length + 1];

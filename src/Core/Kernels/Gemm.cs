@@ -196,7 +196,8 @@ internal static unsafe class Gemm
     {
         Plan plan = g.LanesAlongM ? alongM : direct;
         bool splitRows = plan.N <= plan.M;
-        int units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : ((plan.N + g.Width - 1) / g.Width + g.Vecs - 1) / g.Vecs;
+        int wholeVecs = plan.N / g.Width + (plan.N % g.Width == 0 || HasPairTail(g, plan.N) ? 0 : 1);
+        int units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : (wholeVecs + g.Vecs - 1) / g.Vecs;
         return (plan, splitRows, units, Math.Min(maxThreads, units));
     }
 
@@ -226,7 +227,7 @@ internal static unsafe class Gemm
     private readonly record struct Plan(int M, int N, int K,
         nint A, nint RsA, nint CsA, nint B, nint RsB, nint CsB, nint C, nint RsC, nint CsC, nint BiasRs, nint BiasCs, bool LanesAlongM);
 
-    private readonly record struct TuneKey(SimdPath Path, bool CanTranspose, int M, int N, int K, bool UnitA, bool UnitB, bool Stream, bool StreamDepth);
+    private readonly record struct TuneKey(SimdPath Path, bool CanTranspose, int M, int N, int K, bool UnitA, bool UnitB, bool Stream, bool StreamDepth, bool PairN, bool PairM);
 
     private readonly record struct Tuned(GemmPlan Plan, double Rate, GemmPlan? Other);
 
@@ -364,11 +365,11 @@ internal static unsafe class Gemm
         // A deep product (xᵀ·dy over a whole data set) streams along k the same way: each timed run takes a fresh k range.
         bool stream = direct.M >= StreamRows, streamDepth = direct.K >= StreamDepth;
         var key = new TuneKey(path, canTranspose, Math.Min(direct.M, TrialRows), Math.Min(direct.N, TrialLanes), Math.Min(direct.K, TrialDepth),
-            direct.CsA == 1, direct.CsB == 1, stream, streamDepth);
+            direct.CsA == 1, direct.CsB == 1, stream, streamDepth, GemmPlan.PairTailFits(direct.N), GemmPlan.PairTailFits(alongM.N));
         lock (TuningLock)
             if (Tuning.TryGetValue(key, out var known)) return (known.Plan, known.Rate, known.Other);
 
-        var candidates = GemmPlan.Candidates(path, canTranspose);
+        var candidates = GemmPlan.Candidates(path, canTranspose, direct.N, alongM.N);
         var trialC = new float[TrialRows * TrialLanes];
         var best = new long[candidates.Length];
         var macs = new double[candidates.Length];
@@ -380,6 +381,7 @@ internal static unsafe class Gemm
             {
                 Plan p = candidates[i].LanesAlongM ? alongM : direct;
                 int tm = Math.Min(p.M, TrialRows), tn = Math.Min(p.N, TrialLanes), tk = Math.Min(p.K, TrialDepth);
+                if (candidates[i].PairTail && tn < p.N) tn = TrialLanes - GemmKernel512.Width + p.N % GemmKernel512.Width; // keep the tail
                 // The slice keeps its orientation's C layout, so a lanes-along-m trial pays for its transposed write-back too.
                 trials[i] = candidates[i].LanesAlongM
                     ? p with { M = tm, N = tn, K = tk, C = (nint)tc, RsC = 1, CsC = tm }
@@ -453,7 +455,10 @@ internal static unsafe class Gemm
     private static void Worker(Plan p, GemmPlan g, bool splitRows, int t, int chunks, GemmEpilogue ep)
     {
         int w = g.Width, mr = g.Rows, mc = (MCTarget + mr - 1) / mr * mr;
-        int rowTiles = (p.M + mr - 1) / mr, vecs = (p.N + w - 1) / w, lanePanels = (vecs + g.Vecs - 1) / g.Vecs;
+        // With a pair tail, the last vector (one or two columns) rides along with the last panel's whole vectors.
+        bool tail = HasPairTail(g, p.N);
+        int rowTiles = (p.M + mr - 1) / mr, vecs = (p.N + w - 1) / w, wholeVecs = tail ? vecs - 1 : vecs;
+        int lanePanels = (wholeVecs + g.Vecs - 1) / g.Vecs;
         int r0 = 0, r1 = p.M, v0 = 0, v1 = vecs;
         if (splitRows)
         {
@@ -462,15 +467,18 @@ internal static unsafe class Gemm
         }
         else
         {
-            v0 = Math.Min(vecs, (int)((long)lanePanels * t / chunks) * g.Vecs);
-            v1 = Math.Min(vecs, (int)((long)lanePanels * (t + 1) / chunks) * g.Vecs);
+            v0 = Math.Min(wholeVecs, (int)((long)lanePanels * t / chunks) * g.Vecs);
+            v1 = Math.Min(wholeVecs, (int)((long)lanePanels * (t + 1) / chunks) * g.Vecs);
+            if (v1 == wholeVecs) v1 = vecs;
         }
         if (r0 >= r1 || v0 >= v1) return;
 
-        // Panels of at most g.Vecs vectors, sizes as even as possible (25 vectors → 5, 5, 5, 5, 5).
-        int nv = v1 - v0, panels = (nv + g.Vecs - 1) / g.Vecs;
+        // Panels of at most g.Vecs whole vectors, sizes as even as possible (25 vectors → 5, 5, 5, 5, 5); the last panel of C
+        // also takes the pair tail.
+        int nv = v1 - v0, nWhole = Math.Min(v1, wholeVecs) - v0, panels = (nWhole + g.Vecs - 1) / g.Vecs;
         Span<int> panelStart = stackalloc int[panels + 1];
-        for (int q = 0; q <= panels; q++) panelStart[q] = v0 + (int)((long)nv * q / panels);
+        for (int q = 0; q <= panels; q++) panelStart[q] = v0 + (int)((long)nWhole * q / panels);
+        panelStart[panels] = v1;
 
         // Unit-stride C is written in place. A transposed C (lanes along m) is accumulated, one panel group at a time, in a
         // row-major temporary of the group's lanes, and written back through a transposing store with the epilogue when the
@@ -566,7 +574,7 @@ internal static unsafe class Gemm
                                         if (g.Prefetch && direct && last && ir + mr < icEnd && Sse.IsSupported)
                                             PrefetchRows(c + (ir + mr) * ldc + j0, ldc, Math.Min(icEnd, ir + 2 * mr) - (ir + mr), cols, toL1: true);
                                         float* at = (float*)p.A + ir * p.RsA + k0 * p.CsA;
-                                        Tile(w, Math.Min(mr, icEnd - ir), vq, kc, at, p.RsA, p.CsA, b, ldb, c + ir * ldc + j0, ldc, cols, add, e);
+                                        Tile(w, Math.Min(mr, icEnd - ir), vq, tail && panelStart[q + 1] == vecs, kc, at, p.RsA, p.CsA, b, ldb, c + ir * ldc + j0, ldc, cols, add, e);
                                     }
                                     panelB += kc * vq * w;
                                 }
@@ -587,6 +595,10 @@ internal static unsafe class Gemm
             if (temp != null) ArrayPool<float>.Shared.Return(temp);
         }
     }
+
+    /// <summary>Whether plan <paramref name="g"/> computes the last columns of an <paramref name="n"/>-lane product as a pair tail: one or
+    /// two columns past at least one whole Vector512, in a tile of at most 8 rows (2 lanes per row) and 3 whole vectors.</summary>
+    private static bool HasPairTail(GemmPlan g, int n) => g.PairTail && g.Width == GemmKernel512.Width && g.Rows <= 8 && g.Vecs <= 3 && n > g.Width && n % g.Width is 1 or 2;
 
     /// <summary>Software prefetch of <paramref name="rows"/> rows of <paramref name="floats"/> floats, <paramref name="stride"/>
     /// floats apart, every cache line of each (into L1, or into L2 only).</summary>
@@ -704,37 +716,48 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Dispatches one micro-tile to the kernel specialized for its rows (1 to 8) and vectors (1 to 6).</summary>
+    /// <summary>Dispatches one micro-tile to the kernel specialized for its rows (1 to 8) and vectors (1 to 6; with
+    /// <paramref name="tail"/>, the last of them is the pair tail of one or two columns, Vector512 only).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
-    private static void Tile(int w, int rows, int vecs, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+    private static void Tile(int w, int rows, int vecs, bool tail, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
     {
         switch (rows)
         {
-            case 1: Rows<G1>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 2: Rows<G2>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 3: Rows<G3>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 4: Rows<G4>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 5: Rows<G5>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 6: Rows<G6>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 7: Rows<G7>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            default: Rows<G8>(w, vecs, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 1: Rows<G1>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 2: Rows<G2>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 3: Rows<G3>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 4: Rows<G4>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 5: Rows<G5>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 6: Rows<G6>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 7: Rows<G7>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            default: Rows<G8>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
-    private static void Rows<TRows>(int w, int vecs, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+    private static void Rows<TRows>(int w, int vecs, bool tail, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
         where TRows : struct, IGemmConst
     {
+        if (w == GemmKernel512.Width && tail)
+        {
+            switch (vecs)
+            {
+                case 2: GemmKernel512.Tile<TRows, G1, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 3: GemmKernel512.Tile<TRows, G2, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                default: GemmKernel512.Tile<TRows, G3, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            }
+            return;
+        }
         if (w == GemmKernel512.Width)
         {
             switch (vecs)
             {
-                case 1: GemmKernel512.Tile<TRows, G1>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                case 2: GemmKernel512.Tile<TRows, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                case 3: GemmKernel512.Tile<TRows, G3>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                case 4: GemmKernel512.Tile<TRows, G4>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                case 5: GemmKernel512.Tile<TRows, G5>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                default: GemmKernel512.Tile<TRows, G6>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 1: GemmKernel512.Tile<TRows, G1, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 2: GemmKernel512.Tile<TRows, G2, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 3: GemmKernel512.Tile<TRows, G3, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 4: GemmKernel512.Tile<TRows, G4, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 5: GemmKernel512.Tile<TRows, G5, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                default: GemmKernel512.Tile<TRows, G6, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
             }
             return;
         }

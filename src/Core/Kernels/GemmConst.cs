@@ -11,6 +11,7 @@ internal interface IGemmConst
 }
 
 #pragma warning disable CS1591 // the names say it all
+internal readonly struct G0 : IGemmConst { public static int Value => 0; }
 internal readonly struct G1 : IGemmConst { public static int Value => 1; }
 internal readonly struct G2 : IGemmConst { public static int Value => 2; }
 internal readonly struct G3 : IGemmConst { public static int Value => 3; }

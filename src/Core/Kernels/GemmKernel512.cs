@@ -1,15 +1,23 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Mlp.Kernels;
 
-/// <summary>The Vector512 GEMM micro-kernel: a register-blocked tile of up to 8 rows × 6 vectors of C (16-lane vectors).</summary>
+/// <summary>The Vector512 GEMM micro-kernel: a register-blocked tile of up to 8 rows × 6 vectors of C (16-lane vectors), optionally
+/// with a pair tail: the last one or two columns of C for all of the tile's rows in one more vector.</summary>
 /// <remarks>
-/// After GotoBLAS/BLIS: for each k, <c>TRows</c> elements of A are broadcast and multiplied into <c>TVecs</c> 16-lane vectors of the
+/// <para>After GotoBLAS/BLIS: for each k, <c>TRows</c> elements of A are broadcast and multiplied into <c>TVecs</c> 16-lane vectors of the
 /// packed B panel, accumulating in <c>TRows × TVecs</c> registers. The plan (<see cref="GemmPlan"/>) keeps that product at most 24
 /// (32 vector registers with AVX-512) or 12 (16 registers); the body is written out long-hand and specialized on the struct
-/// constants, so the JIT folds away every unused accumulator. Every lane runs the same fused multiply-add chain, in the same k
-/// order, as <see cref="GemmScalar"/>, so results are bitwise equal to the scalar specification whatever the tile shape.
+/// constants, so the JIT folds away every unused accumulator.</para>
+/// <para>The pair tail (<c>TTail</c> = 2) is for n one or two columns past a whole vector (the lesson's n = 50 = 3·16 + 2): instead of
+/// a fourth vector with 2 of 16 lanes useful, lane 2r + j of one accumulator holds C[r, 16·TVecs + j]. Its A vector is built from the
+/// rows' broadcasts with one masked blend per row (<c>vblendmps</c>, off the FMA pipes on Zen 5: an 8×3 tile with the tail ran at
+/// 97 % of the one-thread peak in L1 where a 6×4 tile wastes 22 % of its FMAs on padding), its B vector is the two columns
+/// broadcast as one 64-bit pair. An 8-row tile uses all 16 lanes.</para>
+/// <para>Every lane runs the same fused multiply-add chain, in the same k
+/// order, as <see cref="GemmScalar"/>, so results are bitwise equal to the scalar specification whatever the tile shape.</para>
 /// </remarks>
 [SkipLocalsInit]
 internal static unsafe class GemmKernel512
@@ -29,8 +37,8 @@ internal static unsafe class GemmKernel512
     /// <param name="add">Add to C (a later k block) instead of overwriting it.</param>
     /// <param name="ep">Null, or the epilogue of the last k block (bias, pre-activation copy, relu + shift), offset to this tile.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TRows, TVecs>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
-        where TRows : struct, IGemmConst where TVecs : struct, IGemmConst
+    public static void Tile<TRows, TVecs, TTail>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+        where TRows : struct, IGemmConst where TVecs : struct, IGemmConst where TTail : struct, IGemmConst
     {
         Vector512<float> c00 = default; Vector512<float> c01 = default; Vector512<float> c02 = default; Vector512<float> c03 = default; Vector512<float> c04 = default; Vector512<float> c05 = default;
         Vector512<float> c10 = default; Vector512<float> c11 = default; Vector512<float> c12 = default; Vector512<float> c13 = default; Vector512<float> c14 = default; Vector512<float> c15 = default;
@@ -40,6 +48,7 @@ internal static unsafe class GemmKernel512
         Vector512<float> c50 = default; Vector512<float> c51 = default; Vector512<float> c52 = default; Vector512<float> c53 = default; Vector512<float> c54 = default; Vector512<float> c55 = default;
         Vector512<float> c60 = default; Vector512<float> c61 = default; Vector512<float> c62 = default; Vector512<float> c63 = default; Vector512<float> c64 = default; Vector512<float> c65 = default;
         Vector512<float> c70 = default; Vector512<float> c71 = default; Vector512<float> c72 = default; Vector512<float> c73 = default; Vector512<float> c74 = default; Vector512<float> c75 = default;
+        Vector512<float> ct = default; // the pair tail
         float* a1 = a + 1 * rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA, a6 = a + 6 * rsA, a7 = a + 7 * rsA;
         nint p = 0;
         for (; p < kc; p++, b += ldb)
@@ -51,7 +60,9 @@ internal static unsafe class GemmKernel512
             Vector512<float> b3 = TVecs.Value > 3 ? Vector512.Load(b + 48) : default;
             Vector512<float> b4 = TVecs.Value > 4 ? Vector512.Load(b + 64) : default;
             Vector512<float> b5 = TVecs.Value > 5 ? Vector512.Load(b + 80) : default;
+            Vector512<float> bt = TTail.Value > 0 ? Vector512.Create(*(double*)(b + TVecs.Value * 16)).AsSingle() : default;
             Vector512<float> x0 = Vector512.Create(a[o]);
+            Vector512<float> xt = x0; // row r's broadcast in lanes 2r and up
             c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
             if (TVecs.Value > 1) c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
             if (TVecs.Value > 2) c02 = Vector512.FusedMultiplyAdd(x0, b2, c02);
@@ -61,6 +72,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 1)
             {
                 Vector512<float> x1 = Vector512.Create(a1[o]);
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x1, Vector512.Create(0f,0,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
                 if (TVecs.Value > 1) c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
                 if (TVecs.Value > 2) c12 = Vector512.FusedMultiplyAdd(x1, b2, c12);
@@ -71,6 +83,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 2)
             {
                 Vector512<float> x2 = Vector512.Create(a2[o]);
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x2, Vector512.Create(0f,0,0,0,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
                 if (TVecs.Value > 1) c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
                 if (TVecs.Value > 2) c22 = Vector512.FusedMultiplyAdd(x2, b2, c22);
@@ -81,6 +94,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 3)
             {
                 Vector512<float> x3 = Vector512.Create(a3[o]);
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x3, Vector512.Create(0f,0,0,0,0,0,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
                 if (TVecs.Value > 1) c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
                 if (TVecs.Value > 2) c32 = Vector512.FusedMultiplyAdd(x3, b2, c32);
@@ -91,6 +105,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 4)
             {
                 Vector512<float> x4 = Vector512.Create(a4[o]);
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x4, Vector512.Create(0f,0,0,0,0,0,0,0,-1,-1,-1,-1,-1,-1,-1,-1));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
                 if (TVecs.Value > 1) c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
                 if (TVecs.Value > 2) c42 = Vector512.FusedMultiplyAdd(x4, b2, c42);
@@ -101,6 +116,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 5)
             {
                 Vector512<float> x5 = Vector512.Create(a5[o]);
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x5, Vector512.Create(0f,0,0,0,0,0,0,0,0,0,-1,-1,-1,-1,-1,-1));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
                 if (TVecs.Value > 1) c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
                 if (TVecs.Value > 2) c52 = Vector512.FusedMultiplyAdd(x5, b2, c52);
@@ -111,6 +127,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 6)
             {
                 Vector512<float> x6 = Vector512.Create(a6[o]);
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x6, Vector512.Create(0f,0,0,0,0,0,0,0,0,0,0,0,-1,-1,-1,-1));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
                 if (TVecs.Value > 1) c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
                 if (TVecs.Value > 2) c62 = Vector512.FusedMultiplyAdd(x6, b2, c62);
@@ -121,6 +138,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 7)
             {
                 Vector512<float> x7 = Vector512.Create(a7[o]);
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x7, Vector512.Create(0f,0,0,0,0,0,0,0,0,0,0,0,0,0,-1,-1));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
                 if (TVecs.Value > 1) c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
                 if (TVecs.Value > 2) c72 = Vector512.FusedMultiplyAdd(x7, b2, c72);
@@ -128,6 +146,7 @@ internal static unsafe class GemmKernel512
                 if (TVecs.Value > 4) c74 = Vector512.FusedMultiplyAdd(x7, b4, c74);
                 if (TVecs.Value > 5) c75 = Vector512.FusedMultiplyAdd(x7, b5, c75);
             }
+            if (TTail.Value > 0) ct = Vector512.FusedMultiplyAdd(xt, bt, ct);
         }
         // Park the accumulators in a stack tile in one straight-line block, then finish C from there: an epilogue
         // with branches while 24 accumulators are live makes the JIT spill them inside the k loop.
@@ -180,6 +199,17 @@ internal static unsafe class GemmKernel512
         if (TRows.Value > 7 && TVecs.Value > 3) Vector512.Store(c73, t + 720);
         if (TRows.Value > 7 && TVecs.Value > 4) Vector512.Store(c74, t + 736);
         if (TRows.Value > 7 && TVecs.Value > 5) Vector512.Store(c75, t + 752);
+        if (TTail.Value > 0)
+        {
+            // The pair tail's lanes 2r and 2r + 1 become columns 16·TVecs and 16·TVecs + 1 of the parked row r.
+            float* pair = stackalloc float[16];
+            Vector512.Store(ct, pair);
+            for (int r = 0; r < TRows.Value; r++)
+            {
+                t[r * 96 + TVecs.Value * 16] = pair[2 * r];
+                t[r * 96 + TVecs.Value * 16 + 1] = pair[2 * r + 1];
+            }
+        }
         GemmEpilogue.Finish512(t, 6 * 16, TRows.Value, c, ldc, cols, add, ep);
     }
 }
