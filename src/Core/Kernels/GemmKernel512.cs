@@ -72,7 +72,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 1)
             {
                 Vector512<float> x1 = Vector512.Create(a1[o]);
-                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x1, Vector512.Create(0f,0,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1));
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x1, Vector512.Create(0f, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
                 if (TVecs.Value > 1) c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
                 if (TVecs.Value > 2) c12 = Vector512.FusedMultiplyAdd(x1, b2, c12);
@@ -83,7 +83,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 2)
             {
                 Vector512<float> x2 = Vector512.Create(a2[o]);
-                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x2, Vector512.Create(0f,0,0,0,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1));
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x2, Vector512.Create(0f, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
                 if (TVecs.Value > 1) c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
                 if (TVecs.Value > 2) c22 = Vector512.FusedMultiplyAdd(x2, b2, c22);
@@ -94,7 +94,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 3)
             {
                 Vector512<float> x3 = Vector512.Create(a3[o]);
-                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x3, Vector512.Create(0f,0,0,0,0,0,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1));
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x3, Vector512.Create(0f, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
                 if (TVecs.Value > 1) c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
                 if (TVecs.Value > 2) c32 = Vector512.FusedMultiplyAdd(x3, b2, c32);
@@ -105,7 +105,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 4)
             {
                 Vector512<float> x4 = Vector512.Create(a4[o]);
-                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x4, Vector512.Create(0f,0,0,0,0,0,0,0,-1,-1,-1,-1,-1,-1,-1,-1));
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x4, Vector512.Create(0f, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
                 if (TVecs.Value > 1) c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
                 if (TVecs.Value > 2) c42 = Vector512.FusedMultiplyAdd(x4, b2, c42);
@@ -116,7 +116,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 5)
             {
                 Vector512<float> x5 = Vector512.Create(a5[o]);
-                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x5, Vector512.Create(0f,0,0,0,0,0,0,0,0,0,-1,-1,-1,-1,-1,-1));
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x5, Vector512.Create(0f, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
                 if (TVecs.Value > 1) c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
                 if (TVecs.Value > 2) c52 = Vector512.FusedMultiplyAdd(x5, b2, c52);
@@ -127,7 +127,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 6)
             {
                 Vector512<float> x6 = Vector512.Create(a6[o]);
-                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x6, Vector512.Create(0f,0,0,0,0,0,0,0,0,0,0,0,-1,-1,-1,-1));
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x6, Vector512.Create(0f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
                 if (TVecs.Value > 1) c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
                 if (TVecs.Value > 2) c62 = Vector512.FusedMultiplyAdd(x6, b2, c62);
@@ -138,7 +138,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 7)
             {
                 Vector512<float> x7 = Vector512.Create(a7[o]);
-                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x7, Vector512.Create(0f,0,0,0,0,0,0,0,0,0,0,0,0,0,-1,-1));
+                if (TTail.Value > 0) xt = Avx512F.BlendVariable(xt, x7, Vector512.Create(0f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
                 if (TVecs.Value > 1) c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
                 if (TVecs.Value > 2) c72 = Vector512.FusedMultiplyAdd(x7, b2, c72);

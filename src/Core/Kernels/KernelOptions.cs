@@ -55,10 +55,10 @@ internal readonly record struct GemmPlan(int Width, int Rows, int Vecs, bool Pre
     /// <summary>Every plan any CPU might pick, for tests that force each one (a plan wider than the CPU falls back to Vector256).</summary>
     public static IEnumerable<GemmPlan> All =>
         (from o in new[] { false, true }
-        from w in new[] { 16, 8 }
-        from t in Tiles32.Concat(Tiles16)
-        from pf in new[] { false, true }
-        select new GemmPlan(w, t.Rows, t.Vecs, pf, o))
+         from w in new[] { 16, 8 }
+         from t in Tiles32.Concat(Tiles16)
+         from pf in new[] { false, true }
+         select new GemmPlan(w, t.Rows, t.Vecs, pf, o))
         .Concat(
         from o in new[] { false, true }
         from t in TilesPair
