@@ -133,13 +133,14 @@ internal static unsafe class Gemm
             }
             else (g, rate, other) = Tune(direct, alongM, canTranspose, path);
             var (plan, splitRows, units, threads) = Layout(g, direct, alongM, options.Threads);
-            // Prefetch on or off for the plan in use, settled by this product's own first calls (see below).
-            bool SettlePrefetch() => Settle(PrefetchRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, g with { Prefetch = !g.Prefetch }),
-                ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep);
+            // Prefetch on or off for the plan in use is settled by this product's own first calls (see below); the key names the
+            // plan in use and its twin. (Built at each use, not in a capturing local function: that would allocate its closure on
+            // every call, settled or not.)
             if (options.ForceThreads || threads <= 1)
             {
                 // On one thread (a one-core machine, or MaxThreads 1) a long product still settles prefetch by its first calls.
-                if (!options.ForceThreads && options.Plan is null && rate > 0 && (double)m * n * k / rate >= SettleSeconds && SettlePrefetch())
+                if (!options.ForceThreads && options.Plan is null && rate > 0 && (double)m * n * k / rate >= SettleSeconds
+                    && Settle(PrefetchRule, PrefetchKey(path, m, n, k, csA, csB, threads, g), ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
                     return;
                 Run(plan, g, splitRows, threads, units, ep);
                 return;
@@ -157,7 +158,8 @@ internal static unsafe class Gemm
             if (other is { } otherPlan && Settle(OrientationRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, otherPlan),
                     ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
                 return;
-            if (options.Plan is null && SettlePrefetch())
+            if (options.Plan is null
+                && Settle(PrefetchRule, PrefetchKey(path, m, n, k, csA, csB, threads, g), ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
                 return;
             var threadKey = new ThreadKey(path, g.LanesAlongM, g, m, n, k, csA == 1, csB == 1, threads);
             bool all = ThreadRule.UseB(threadKey);
@@ -166,6 +168,10 @@ internal static unsafe class Gemm
             ThreadRule.Record(threadKey, all, Stopwatch.GetTimestamp() - t0);
         }
     }
+
+    /// <summary>The prefetch rule's key: this product with plan <paramref name="g"/> against the same plan with prefetch flipped.</summary>
+    private static PlanPairKey PrefetchKey(SimdPath path, int m, int n, int k, nint csA, nint csB, int threads, GemmPlan g) =>
+        new(path, m, n, k, csA == 1, csB == 1, threads, g, g with { Prefetch = !g.Prefetch });
 
     /// <summary>
     /// One step of a <see cref="MeasuredChoice{TKey}"/> between two plans for this product (the key's Picked and Other): switches
@@ -409,7 +415,8 @@ internal static unsafe class Gemm
                     if (round > 0) best[i] = Math.Min(best[i], dt);
                 }
         }
-        var rates = best.Select((t, i) => macs[i] / (Math.Max(1, t) / (double)Stopwatch.Frequency)).ToArray();
+        var rates = new double[candidates.Length]; // a loop, not a lambda over macs: that closure would be allocated on every call
+        for (int i = 0; i < rates.Length; i++) rates[i] = macs[i] / (Math.Max(1, best[i]) / (double)Stopwatch.Frequency);
         int win = Array.IndexOf(rates, rates.Max());
         // The best of the other orientation, when within 15 % of the winner: the product's own first calls decide between them.
         int alt = -1;
