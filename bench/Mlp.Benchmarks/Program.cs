@@ -63,6 +63,11 @@ public static class Program
             foreach (var d in Gemm.TunedPlans()) Console.WriteLine("  plan " + d);
             return;
         }
+        if (args.Length > 0 && args[0] == "--tile-l1")
+        {
+            TileInL1();
+            return;
+        }
         if (args.Length > 0 && args[0] == "--stream")
         {
             StreamBandwidth();
@@ -75,7 +80,7 @@ public static class Program
             var rng = new Rng(42);
             Tensor x = rng.Normal(50000, 784), w = rng.Normal(784, 50);
             var c = new float[50000 * 50];
-            foreach (string plan in (Environment.GetEnvironmentVariable("XW_PLANS") ?? "V512 6×4|V512 6×4 pf|auto").Split("|"))
+            foreach (string plan in (Environment.GetEnvironmentVariable("XW_PLANS") ?? "V512 6×4 pf|V512 8×3+pair pf|V512 6×3+pair pf|auto").Split("|"))
                 foreach (int m in new[] { 256, 2048, 8192, 50000 })
                 {
                     var o = plan == "auto" ? new KernelOptions(MaxThreads: 1) : new KernelOptions(SimdPath.Auto, 1, GemmPlan.All.Single(p => p.ToString() == plan), ForceThreads: true);
@@ -207,6 +212,45 @@ public static class Program
         }
         foreach (string t in Gemm.ThreadDecisions()) Console.WriteLine("  threads " + t);
         Console.WriteLine($"load {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    // The Vector512 micro-kernel alone on x·w1's tiles (n = 50, one 128-deep k block, adding into C), with A, the packed B panel
+    // and C the same every call so they stay in L1: what the kernel does when memory keeps up. Useful GFLOP/s count the 50 real
+    // columns only, so a tile that pads 50 to 64 lanes shows its waste.
+    private static unsafe void TileInL1()
+    {
+        var peak = FmaPeak.Measure();
+        const int Kc = Gemm.KC, Lda = 784, Calls = 4000;
+        float* a = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(8 * Lda * sizeof(float), 64);
+        float* b = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(Kc * 64 * sizeof(float), 64);
+        float* c = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(8 * 50 * sizeof(float), 64);
+        for (int i = 0; i < 8 * Lda; i++) a[i] = (i % 7 - 3) * 0.01f;
+        for (int i = 0; i < Kc * 64; i++) b[i] = (i % 64) < 50 ? (i % 5 - 2) * 0.01f : 0f;
+        for (int i = 0; i < 8 * 50; i++) c[i] = 0f;
+        var tiles = new (string Name, int Rows, Action Run)[]
+        {
+            ("V512 6×4 (64 lanes)", 6, () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G4, G0>(Kc, a, Lda, 1, b, 64, c, 50, 50, true, null); }),
+            ("V512 8×3+pair", 8, () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G8, G3, G2>(Kc, a, Lda, 1, b, 64, c, 50, 50, true, null); }),
+            ("V512 6×3+pair", 6, () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G3, G2>(Kc, a, Lda, 1, b, 64, c, 50, 50, true, null); }),
+        };
+        Console.WriteLine($"FMA peak on one thread {peak.Vector512OneThread:F0} GFLOP/s (Vector512); load {File.ReadAllText("/proc/loadavg").Trim()}");
+        var best = new double[tiles.Length];
+        Array.Fill(best, double.MaxValue);
+        for (int round = 0; round < 7; round++)
+            for (int t = 0; t < tiles.Length; t++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                tiles[t].Run();
+                best[t] = Math.Min(best[t], Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            }
+        for (int t = 0; t < tiles.Length; t++)
+        {
+            double useful = 2.0 * tiles[t].Rows * 50 * Kc * Calls / best[t] / 1e9;
+            Console.WriteLine($"{tiles[t].Name,-20} {useful,6:F0} useful GFLOP/s = {100 * useful / peak.Vector512OneThread,3:F0} % of peak");
+        }
+        System.Runtime.InteropServices.NativeMemory.AlignedFree(a);
+        System.Runtime.InteropServices.NativeMemory.AlignedFree(b);
+        System.Runtime.InteropServices.NativeMemory.AlignedFree(c);
     }
 
     // Read bandwidth from memory: 256 MB summed with Vector512 (or Vector256) loads, by one thread and by all, each thread its

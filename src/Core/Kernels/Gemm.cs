@@ -15,7 +15,8 @@ namespace Mlp.Kernels;
 /// columns become SIMD lanes ("B") is packed into k-major panels of a few vectors (zero-padded), the other ("A") is read in
 /// place with its own strides and broadcast, and a register-blocked micro-kernel (<see cref="GemmKernel512"/>,
 /// <see cref="GemmKernel256"/>) runs fused multiply-adds over a <see cref="KC"/>-deep block.</para>
-/// <para>The plan — SIMD width, tile shape (<see cref="GemmPlan"/>: 6×4, 4×6 or 8×3 vectors with 32 registers) and orientation —
+/// <para>The plan — SIMD width, tile shape (<see cref="GemmPlan"/>: 6×4, 4×6 or 8×3 vectors with 32 registers; 8×3 or 6×3 with a
+/// pair tail when C's lanes end one or two past a whole Vector512, as x·w1's 50 = 3·16 + 2 do) and orientation —
 /// is chosen by measurement, not by CPU model: the first product of each shape class times every candidate on a slice of its own
 /// operands (a fraction of a millisecond of arithmetic each) and keeps the fastest for the process. The thread count is measured
 /// too (<see cref="ThreadRule"/>): a product that could pay to split alternates one thread and all on its first calls and keeps
