@@ -203,8 +203,7 @@ internal static unsafe class Gemm
     {
         Plan plan = g.LanesAlongM ? alongM : direct;
         bool splitRows = plan.N <= plan.M;
-        int wholeVecs = plan.N / g.Width + (plan.N % g.Width == 0 || HasPairTail(g, plan.N) ? 0 : 1);
-        int units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : (wholeVecs + g.Vecs - 1) / g.Vecs;
+        int units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : (WholeVectors(g, plan.N) + g.Vecs - 1) / g.Vecs;
         return (plan, splitRows, units, Math.Min(maxThreads, units));
     }
 
@@ -465,7 +464,7 @@ internal static unsafe class Gemm
         int w = g.Width, mr = g.Rows, mc = (MCTarget + mr - 1) / mr * mr;
         // With a pair tail, the last vector (one or two columns) rides along with the last panel's whole vectors.
         bool tail = HasPairTail(g, p.N);
-        int rowTiles = (p.M + mr - 1) / mr, vecs = (p.N + w - 1) / w, wholeVecs = tail ? vecs - 1 : vecs;
+        int rowTiles = (p.M + mr - 1) / mr, vecs = (p.N + w - 1) / w, wholeVecs = WholeVectors(g, p.N);
         int lanePanels = (wholeVecs + g.Vecs - 1) / g.Vecs;
         int r0 = 0, r1 = p.M, v0 = 0, v1 = vecs;
         if (splitRows)
@@ -606,7 +605,11 @@ internal static unsafe class Gemm
 
     /// <summary>Whether plan <paramref name="g"/> computes the last columns of an <paramref name="n"/>-lane product as a pair tail: one or
     /// two columns past at least one whole Vector512, in a tile of at most 8 rows (2 lanes per row) and 3 whole vectors.</summary>
-    private static bool HasPairTail(GemmPlan g, int n) => g.PairTail && g.Width == GemmKernel512.Width && g.Rows <= 8 && g.Vecs <= 3 && n > g.Width && n % g.Width is 1 or 2;
+    private static bool HasPairTail(GemmPlan g, int n) => g.PairTail && g.Width == GemmKernel512.Width && g.Rows <= 8 && g.Vecs <= 3 && GemmPlan.PairTailFits(n);
+
+    /// <summary>The vectors of an <paramref name="n"/>-lane product that panels are cut from: all of them, less the pair tail when
+    /// plan <paramref name="g"/> has one (it rides with the last panel).</summary>
+    private static int WholeVectors(GemmPlan g, int n) => (n + g.Width - 1) / g.Width - (HasPairTail(g, n) ? 1 : 0);
 
     /// <summary>Software prefetch of <paramref name="rows"/> rows of <paramref name="floats"/> floats, <paramref name="stride"/>
     /// floats apart, every cache line of each (into L1, or into L2 only).</summary>

@@ -21,7 +21,7 @@ internal readonly record struct GemmPlan(int Width, int Rows, int Vecs, bool Pre
 
     /// <summary>Whether the kernel's lanes (n in the orientation) end one or two columns past a whole Vector512: only then can a
     /// pair-tail plan differ from its plain twin.</summary>
-    public static bool PairTailFits(int lanes) => lanes > 16 && lanes % 16 is 1 or 2;
+    public static bool PairTailFits(int lanes) => lanes > GemmKernel512.Width && lanes % GemmKernel512.Width is 1 or 2;
 
     /// <summary>Tiles for 32 vector registers (AVX-512, also for its 256-bit vectors): 24 accumulators + B vectors + a broadcast.</summary>
     private static readonly (int Rows, int Vecs)[] Tiles32 = [(6, 4), (4, 6), (8, 3)];
