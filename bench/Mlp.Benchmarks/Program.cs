@@ -10,8 +10,22 @@ namespace Mlp.Benchmarks;
 /// </summary>
 public static class Program
 {
+    // Modes that take no arguments: read bandwidth, the micro-kernel in L1, row (f)'s collections, row (c') part by part.
+    private static readonly Dictionary<string, Action> Modes = new()
+    {
+        ["--stream"] = StreamBandwidth,
+        ["--tile-l1"] = TileInL1,
+        ["--epoch-gc"] = EpochGc,
+        ["--c2-parts"] = C2Parts,
+    };
+
     public static void Main(string[] args)
     {
+        if (args.Length > 0 && Modes.TryGetValue(args[0], out var mode))
+        {
+            mode();
+            return;
+        }
         if (args.Length > 0 && args[0] == "--probe")
         {
             var rng = new Rng(1);
@@ -63,16 +77,6 @@ public static class Program
             foreach (var d in Gemm.TunedPlans()) Console.WriteLine("  plan " + d);
             return;
         }
-        if (args.Length > 0 && args[0] == "--tile-l1")
-        {
-            TileInL1();
-            return;
-        }
-        if (args.Length > 0 && args[0] == "--stream")
-        {
-            StreamBandwidth();
-            return;
-        }
         if (args.Length > 0 && args[0] == "--xw-rows")
         {
             // x·w1 on one thread by how many rows it covers: the same rows every call (they stay in cache) against fresh rows
@@ -100,16 +104,6 @@ public static class Program
                     double flops = 2.0 * m * 784 * 50;
                     Console.WriteLine($"{plan,-18} m {m,6}: same rows {flops / cached / 1e6,5:F0} GFLOP/s, fresh rows {flops / fresh / 1e6,5:F0} GFLOP/s");
                 }
-            return;
-        }
-        if (args.Length > 0 && args[0] == "--epoch-gc")
-        {
-            EpochGc();
-            return;
-        }
-        if (args.Length > 0 && args[0] == "--c2-parts")
-        {
-            C2Parts();
             return;
         }
         if (args.Length > 0 && args[0] == "--quick")

@@ -484,7 +484,7 @@ internal static unsafe class Gemm
         // also takes the pair tail.
         int nv = v1 - v0, nWhole = Math.Min(v1, wholeVecs) - v0, panels = (nWhole + g.Vecs - 1) / g.Vecs;
         Span<int> panelStart = stackalloc int[panels + 1];
-        for (int q = 0; q <= panels; q++) panelStart[q] = v0 + (int)((long)nWhole * q / panels);
+        for (int q = 0; q < panels; q++) panelStart[q] = v0 + (int)((long)nWhole * q / panels);
         panelStart[panels] = v1;
 
         // Unit-stride C is written in place. A transposed C (lanes along m) is accumulated, one panel group at a time, in a
