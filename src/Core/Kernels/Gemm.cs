@@ -214,17 +214,22 @@ internal static unsafe class Gemm
     /// </summary>
     private static void Run(in Plan plan, GemmPlan g, bool splitRows, int threads, int units, GemmEpilogue ep)
     {
-        if (threads <= 1)
-        {
-            Worker(plan, g, splitRows, 0, 1, ep);
-            return;
-        }
+        if (threads <= 1) Worker(plan, g, splitRows, 0, 1, ep);
+        else RunParallel(plan, g, splitRows, threads, units, ep);
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> on several threads. Its own method because the lambda captures the parameters: C# allocates their
+    /// closure (with a copy of the plan) on entry to the method that declares them, so in <see cref="Run"/> every one-thread
+    /// product (each step of a small batch) allocated one for nothing.
+    /// </summary>
+    private static void RunParallel(Plan plan, GemmPlan g, bool splitRows, int threads, int units, GemmEpilogue ep)
+    {
         // Lane splits (xᵀ·dy: 784 lanes) stay one chunk per thread: narrower lane ranges pack the streamed operand in short strips.
         int chunks = splitRows ? Math.Min(units, threads * 4) : threads, next = -1;
-        Plan p = plan;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
         {
-            for (int chunk; (chunk = Interlocked.Increment(ref next)) < chunks;) Worker(p, g, splitRows, chunk, chunks, ep);
+            for (int chunk; (chunk = Interlocked.Increment(ref next)) < chunks;) Worker(plan, g, splitRows, chunk, chunks, ep);
         });
     }
 

@@ -33,4 +33,23 @@ public class FiniteTests
         }
         Assert.Equal(-1, Finite.IndexOfNonFinite([float.MaxValue, -float.MaxValue, float.Epsilon, -0f], path));
     }
+
+    [Fact]
+    public void The_vector_loop_clears_every_whole_chunk_before_the_first_bad_one()
+    {
+        // Where the CPU has Vector256 the scalar loop must start at the chunk holding the first NaN or infinity, not at 0: a
+        // compare that treats all-ones lanes as a float (a NaN, unequal to itself) once sent every element to the scalar loop.
+        var x = new float[200];
+        for (int i = 0; i < x.Length; i++) x[i] = i - 100.5f;
+        bool vector = System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+        Assert.Equal(vector ? 192 : 0, Finite.FinitePrefix(x));
+        x[100] = float.NaN;
+        Assert.Equal(vector ? 96 : 0, Finite.FinitePrefix(x));
+        x[100] = 0;
+        x[31] = float.NegativeInfinity;
+        Assert.Equal(0, Finite.FinitePrefix(x));
+        x[31] = 0;
+        x[191] = float.PositiveInfinity;
+        Assert.Equal(vector ? 160 : 0, Finite.FinitePrefix(x));
+    }
 }

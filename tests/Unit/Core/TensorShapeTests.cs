@@ -158,6 +158,25 @@ public class TensorShapeTests
         Assert.Contains("(3, 2)", e.Message);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(37)]   // rows that end mid cache line
+    [InlineData(784)]
+    public void SelectRows_copies_every_element_of_many_rows_of_any_width(int width)
+    {
+        var t = Tensor.Arange(500 * width).Reshape(500, width);
+        var rng = new Random(3);
+        int[] idx = [499, 0, .. Enumerable.Range(0, 97).Select(_ => rng.Next(500)), 499, 1, 498];
+        var got = t.SelectRows(idx);
+        Assert.Equal([idx.Length, width], got.ShapeArray());
+        var d = got.AsSpan();
+        for (int i = 0; i < idx.Length; i++)
+            for (int j = 0; j < width; j++)
+                Assert.Equal((float)(idx[i] * width + j), d[i * width + j]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.SelectRows([.. idx, 500]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.SelectRows([-1, .. idx]));
+    }
+
     [Fact]
     public void ConcatRows_joins_along_the_first_dimension_and_rejects_mismatched_columns()
     {
