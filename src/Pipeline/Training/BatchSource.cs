@@ -100,16 +100,47 @@ public abstract class BatchSource
 
         public override int? StepsPerEpoch(int batchSize) => Batches.PerEpoch(data.Count, batchSize);
 
+        /// <summary>
+        /// While the caller trains on one batch, the next is gathered on the thread pool (when there is more than one core):
+        /// its rows are picked at random from the whole set, so copying them mostly waits on memory (~25 µs for 64 rows of 784
+        /// floats on Zen 5, ~15 % of row f's epoch), and another core can do that waiting. The batches are the same either way.
+        /// Measured on Zen 5 (2 cores), row f's epoch alternating with and without in one process, three runs: medians
+        /// 115 / 117 / 121 ms against 132 / 120 / 126 ms, minima 106 / 100 / 101 against 116 / 113 / 113.
+        /// </summary>
         public override IEnumerable<Batch> Epoch(int epoch, int batchSize, ulong seed, int skip)
         {
             int[][] batches = Batches.ForEpoch(data.Count, batchSize, seed, epoch);
-            for (int s = skip; s < batches.Length; s++)
+            bool ahead = Environment.ProcessorCount > 1;
+            Task<Batch>? next = null;
+            try
             {
-                int[] idx = batches[s];
-                var batchLabels = new int[idx.Length];
-                for (int i = 0; i < idx.Length; i++) batchLabels[i] = labels[idx[i]];
-                yield return new Batch(data.X.SelectRows(idx), batchLabels);
+                for (int s = skip; s < batches.Length; s++)
+                {
+                    Batch current = next is null ? Gather(batches[s]) : next.GetAwaiter().GetResult();
+                    next = ahead && s + 1 < batches.Length ? GatherLater(batches[s + 1]) : null;
+                    yield return current;
+                }
             }
+            finally
+            {
+                // A caller that stops early (a break, a cancelled or diverged run) leaves no gather running behind it. A fault
+                // there belongs to a batch nobody asked for (the only one possible is running out of memory); the caller's own
+                // exception, if any, is the one that propagates.
+                if (next is not null)
+                {
+                    try { next.Wait(); }
+                    catch (AggregateException) { }
+                }
+            }
+        }
+
+        private Task<Batch> GatherLater(int[] idx) => Task.Run(() => Gather(idx));
+
+        private Batch Gather(int[] idx)
+        {
+            var batchLabels = new int[idx.Length];
+            for (int i = 0; i < idx.Length; i++) batchLabels[i] = labels[idx[i]];
+            return new Batch(data.X.SelectRows(idx), batchLabels);
         }
     }
 
