@@ -18,30 +18,38 @@ internal static class GemmScalar
     {
         int rsA = transA ? 1 : k, csA = transA ? m : 1;
         int rsB = transB ? 1 : n, csB = transB ? k : 1;
-        var block = new float[n];
-        for (int i = 0; i < m; i++)
+        float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(1, n)); // no allocation per call
+        try
         {
-            Span<float> ci = c.Slice(i * n, n);
-            if (k == 0) ci.Clear();
-            for (int p0 = 0; p0 < k; p0 += Gemm.KC)
+            Span<float> block = rented.AsSpan(0, n);
+            for (int i = 0; i < m; i++)
             {
-                int p1 = Math.Min(k, p0 + Gemm.KC);
-                Array.Clear(block);
-                for (int p = p0; p < p1; p++)
+                Span<float> ci = c.Slice(i * n, n);
+                if (k == 0) ci.Clear();
+                for (int p0 = 0; p0 < k; p0 += Gemm.KC)
                 {
-                    float aip = a[i * rsA + p * csA];
-                    for (int j = 0; j < n; j++) block[j] = MathF.FusedMultiplyAdd(aip, b[p * rsB + j * csB], block[j]);
+                    int p1 = Math.Min(k, p0 + Gemm.KC);
+                    block.Clear();
+                    for (int p = p0; p < p1; p++)
+                    {
+                        float aip = a[i * rsA + p * csA];
+                        for (int j = 0; j < n; j++) block[j] = MathF.FusedMultiplyAdd(aip, b[p * rsB + j * csB], block[j]);
+                    }
+                    for (int j = 0; j < n; j++) ci[j] = p0 == 0 ? block[j] : ci[j] + block[j];
                 }
-                for (int j = 0; j < n; j++) ci[j] = p0 == 0 ? block[j] : ci[j] + block[j];
+                for (int j = 0; j < n; j++)
+                {
+                    float v = ci[j];
+                    if (!bias.IsEmpty) v += bias[j];
+                    if (!pre.IsEmpty) pre[i * n + j] = v;
+                    if (relu) v = (v <= 0f ? 0f : v) + shift;
+                    ci[j] = v;
+                }
             }
-            for (int j = 0; j < n; j++)
-            {
-                float v = ci[j];
-                if (!bias.IsEmpty) v += bias[j];
-                if (!pre.IsEmpty) pre[i * n + j] = v;
-                if (relu) v = (v <= 0f ? 0f : v) + shift;
-                ci[j] = v;
-            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
         }
     }
 }
