@@ -47,6 +47,8 @@ public class BatchesTests
     [Theory]
     [InlineData(64, 0)]
     [InlineData(64, 5)]
+    [InlineData(64, 15)]    // only the last batch left: nothing to gather ahead
+    [InlineData(64, 16)]    // a resumed run whose epoch is already done: no batches
     [InlineData(37, 0)]     // a last batch of 1000 − 27·37 = 1 row
     [InlineData(1000, 0)]   // one batch: nothing to gather ahead
     public void A_dataset_source_gives_the_shuffled_rows_and_labels_in_order(int batchSize, int skip)
