@@ -22,6 +22,11 @@ namespace Mlp;
 /// allocated, which is what finds the dead arrays.
 /// </para>
 /// <para>
+/// A caller that knows an array is garbage can say so (<see cref="Release"/>): the training loop does for what it alone
+/// holds (the gradients a built-in optimizer consumed, its own batches, the parameters and optimizer buffers a step
+/// replaced), so those arrays come back at once, still in cache, and need no collection at all.
+/// </para>
+/// <para>
 /// The pool holds at most 1/8 of the memory available to the process (between 64 MB and 1 GB), and after each full
 /// collection it lets go of arrays that were not taken since the previous two.
 /// </para>
@@ -87,9 +92,15 @@ internal static class Storage
             reused = false;
             return fresh;
         }
-        // The GC does not count a reused array as an allocation; report it as pressure until it comes back.
-        lease.Pressure = true;
-        GC.AddMemoryPressure(4L * length);
+        // The GC does not count a reused array as an allocation; report it as pressure until it comes back, so the GC collects
+        // as often as if it had allocated and finds the dead arrays. An array its last user released (Release) needed no
+        // collection to come back, so its reuse reports none.
+        if (lease.Released) lease.Released = false;
+        else
+        {
+            lease.Pressure = true;
+            GC.AddMemoryPressure(4L * length);
+        }
         if (!Leases.TryGetValue(lease.Array, out var tied) || tied != lease) { Leases.AddOrUpdate(lease.Array, lease); Interlocked.Increment(ref Retied); }
         GC.ReRegisterForFinalize(lease);
         Interlocked.Increment(ref Reused);
@@ -104,6 +115,7 @@ internal static class Storage
         {
             if (!Idle.TryGetValue(length, out var stack) || !stack.TryPop(out var lease)) return null;
             idleBytes -= 4L * length;
+            lease.InPool = false;
             return lease;
         }
     }
@@ -170,6 +182,30 @@ internal static class Storage
         return faultSecondsPerByte = Math.Max(seconds, 1e-6) / Bytes;
     }
 
+    /// <summary>
+    /// Gives <paramref name="array"/> back now, for a caller that knows nothing references it and nothing will (the trainer:
+    /// the weight gradients a built-in optimizer has consumed, the batches its own data source gathered): the next tensor of
+    /// that length takes it while it is still in cache, and no full collection is needed to find it. An array the pool does
+    /// not track (shorter than <see cref="MinRecycledLength"/>, or not made here) or holds already is left alone.
+    /// </summary>
+    /// <remarks>
+    /// Measured on row f's epoch (Zen 5, 2 cores, three pairs of runs alternating with and without): full collections 5 → 0
+    /// per epoch, fresh arrays 24–52 → 0 (with only the gradients and batches released, the new weights still waited for a
+    /// full collection, and each time the pool ran dry for ~26 steps first), GC pauses 9.9–11.8 → 8.1–8.5 ms per epoch, the
+    /// epoch's median 149–156 → 140–146 ms, the heap ~250 → ~165 MB.
+    /// </remarks>
+    internal static void Release(float[] array)
+    {
+        if (array.Length < MinRecycledLength || !Leases.TryGetValue(array, out var lease)) return;
+        lock (Gate)
+        {
+            if (lease.InPool) return;
+            lease.Released = true;
+        }
+        GC.SuppressFinalize(lease); // it is in the pool now, not garbage; Take registers it again when it leaves
+        Return(lease);
+    }
+
     private static void Return(Lease lease)
     {
         if (lease.Pressure)
@@ -180,9 +216,11 @@ internal static class Storage
         long bytes = 4L * lease.Array.Length;
         lock (Gate)
         {
+            if (lease.InPool) return;
             if (idleBytes + bytes > CapBytes) return; // over the cap: the GC takes this one
             if (!Idle.TryGetValue(lease.Array.Length, out var stack)) Idle[lease.Array.Length] = stack = new Stack<Lease>();
             lease.IdleSinceGen2 = GC.CollectionCount(2);
+            lease.InPool = true;
             stack.Push(lease);
             idleBytes += bytes;
         }
@@ -216,6 +254,8 @@ internal static class Storage
     {
         public readonly float[] Array = array;
         public bool Pressure;
+        public bool InPool;   // in an idle stack (under Gate)
+        public bool Released; // came back through Release, not through the GC: its next reuse reports no pressure
         public int IdleSinceGen2;
 
         ~Lease()

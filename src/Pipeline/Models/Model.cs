@@ -45,6 +45,7 @@ public sealed class Model
         BufferSpecs = buffers;
         CountNames = countNames.SelectMany(c => c).ToArray();
         DependsOnMode = this.layers.Any(l => l.DependsOnMode);
+        AllBuiltIn = this.layers.All(l => l.IsBuiltIn);
     }
 
     /// <summary>
@@ -111,6 +112,12 @@ public sealed class Model
 
     /// <summary>True when some layer computes something else in training than in evaluation (Dropout, BatchNorm1d).</summary>
     public bool DependsOnMode { get; }
+
+    /// <summary>
+    /// Whether every layer is a built-in one: then nothing of a training step outlives it but what the step returns (no
+    /// layer keeps its input or its gradients), which lets the trainer give their arrays back to the pool at once.
+    /// </summary>
+    internal bool AllBuiltIn { get; }
 
     /// <summary>The input features the first layer expects, when it says (a linear layer does), else null.</summary>
     public int? InputFeatures => layers[0].InputFeatures;

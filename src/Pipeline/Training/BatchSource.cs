@@ -30,6 +30,9 @@ public sealed class Batch
     public int Count => labels.Length;
 
     internal int[] LabelArray => labels;
+
+    /// <summary>Whether the dataset source gathered <see cref="X"/> for the training loop alone (no one else holds it).</summary>
+    internal bool Gathered { get; init; }
 }
 
 /// <summary>
@@ -140,7 +143,7 @@ public abstract class BatchSource
         {
             var batchLabels = new int[idx.Length];
             for (int i = 0; i < idx.Length; i++) batchLabels[i] = labels[idx[i]];
-            return new Batch(data.X.SelectRows(idx), batchLabels);
+            return new Batch(data.X.SelectRows(idx), batchLabels) { Gathered = true };
         }
     }
 

@@ -59,7 +59,13 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(labels);
         var g = model.Gradient(parameters, buffers, x, labels, loss, mode);
         var next = optimizer.Step(parameters, g.Gradients, state);
-        return new StepResult(next.Parameters, next.State, g.Loss, CountCorrect(g.Output, labels, 0)) { Buffers = g.Buffers };
+        var result = new StepResult(next.Parameters, next.State, g.Loss, CountCorrect(g.Output, labels, 0)) { Buffers = g.Buffers };
+        // The gradients never leave this method, built-in layers keep none of them, and built-in optimizers read them
+        // without keeping them: their arrays go back to the pool now, still in cache, instead of when a full collection
+        // finds them (Storage.Release).
+        if (model.AllBuiltIn && optimizer is Sgd or Adam)
+            foreach (var (_, gradient) in g.Gradients) Storage.Release(gradient.Data);
+        return result;
     }
 
     /// <summary>
@@ -127,6 +133,12 @@ public static class Trainer
             Parameters p = state.Parameters;
             Buffers bufs = state.Buffers;
             OptimizerState os = state.OptimizerState;
+            // Arrays this loop alone holds go back to the pool as soon as they are replaced (Storage.Release): the batch its
+            // own source gathered, and parameters and optimizer buffers made by a step of this epoch, which nobody else ever
+            // sees (a state is handed out only at an epoch's end). Only with built-in layers, loss and optimizer, which keep
+            // nothing of a step: a user's layer or optimizer might.
+            bool release = model.AllBuiltIn && opt is Sgd or Adam && (ReferenceEquals(options.Loss, Loss.CrossEntropy) || ReferenceEquals(options.Loss, Loss.Mse));
+            bool handedOut = true; // p and os came from a state the caller holds
             double lossSum = state.EpochLossSum;
             long correct = state.EpochCorrect, rows = state.EpochRows;
             int s = state.Step;
@@ -138,6 +150,15 @@ public static class Trainer
                         return new TrainingResult(new TrainingState(p, os, epoch, s, lossSum, correct, rows, history.ToArray()) { Buffers = bufs }, Cancelled: true);
                     var batch = batches.Current;
                     var r = Step(model, opt, options.Loss, p, bufs, os, batch.X, batch.LabelArray, ForwardMode.ForStep(options.Seed, epoch, s));
+                    if (release)
+                    {
+                        if (batch.Gathered) Storage.Release(batch.X.Data);
+                        if (!handedOut)
+                        {
+                            ReleaseReplaced(p, r.Parameters);
+                            foreach (var (name, buffer) in os.Buffers) ReleaseReplaced(buffer, r.State.Buffer(name));
+                        }
+                    }
                     if (!float.IsFinite(r.Loss))
                         throw new NonFiniteLossException(r.Loss, epoch + 1, s + 1, known ?? s + 1, opt.Name);
                     if (FirstNonFinite(r.Parameters) is { } bad)
@@ -147,6 +168,7 @@ public static class Trainer
                     p = r.Parameters;
                     bufs = r.Buffers;
                     os = r.State;
+                    handedOut = false;
                     s++;
                     lossSum += (double)r.Loss * batch.Count;
                     correct += r.Correct;
@@ -225,6 +247,13 @@ public static class Trainer
         }
         int count = data.Count;
         return new Evaluation(count, count == 0 ? double.NaN : lossSum / count, count == 0 ? double.NaN : (double)correct / count, perClass, confusion);
+    }
+
+    // Gives back the arrays of `old` that `next` does not reuse (see Fit).
+    private static void ReleaseReplaced(Parameters old, Parameters next)
+    {
+        for (int i = 0; i < old.Count; i++)
+            if (!ReferenceEquals(old[i].Value.Data, next[i].Value.Data)) Storage.Release(old[i].Value.Data);
     }
 
     // The first parameter (in state_dict order) holding a NaN or an infinity, with that value.

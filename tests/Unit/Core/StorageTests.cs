@@ -45,6 +45,27 @@ public class StorageTests
     }
 
     [Fact]
+    public void A_released_array_is_the_next_one_of_its_length_once_and_comes_back_zeroed()
+    {
+        // Release hands an array straight back (the trainer's consumed gradients and batches): the next take of that length
+        // gets it without a collection, zeroed where zeros were asked for; a second release of the same array is ignored, so
+        // two later takes never share it; arrays the pool does not track are left alone.
+        const int length = Storage.MinRecycledLength + 53; // a length no other test uses
+        var a = Tensor.Full([length], 2.5f).Data;
+        Storage.Release(a);
+        Storage.Release(a);
+        var first = Tensor.Zeros(length).Data;
+        var second = Tensor.Zeros(length).Data;
+        Assert.Same(a, first);
+        Assert.NotSame(first, second);
+        Assert.All(first, v => Assert.Equal(0f, v));
+        Storage.Release(new float[length]);                   // not made by the pool
+        Storage.Release(new float[16]);                       // too short to be recycled
+        Assert.NotSame(a, Tensor.Zeros(length).Data);        // `first` is still held here: the pool must not hand it out
+        GC.KeepAlive(first);
+    }
+
+    [Fact]
     public void A_large_miss_collects_and_takes_the_dead_array_instead_of_a_fresh_one()
     {
         // 64 MB: a miss this large runs a collection and waits for the leases (it is over the threshold while the heap is
