@@ -162,6 +162,33 @@ public class TrainerTests
             Assert.Equal((w - g[name] * 0.5f).ToArray(), r.Parameters[name].ToArray());
     }
 
+    [Theory]
+    [InlineData("sgd-momentum")]
+    [InlineData("adam")]
+    public void States_handed_out_keep_their_values_while_training_recycles_its_own_arrays(string which)
+    {
+        // The loop gives back at once what it alone holds (gradients, its batches, the parameters and optimizer buffers a step
+        // replaced), here with weights, buffers and batches large enough to be recycled (200×100 and 100×200 floats). What it
+        // handed out, the caller's start state and each epoch's state, must keep its values while later epochs run.
+        var data = PipelineFixtures.Blobs(1000, 200, 3, seed: 8);
+        var net = Model.Perceptron(200, [100], 3);
+        IOptimizer opt = which == "adam" ? new Adam(0.001f) : new Sgd(0.05f) { Momentum = 0.9f };
+        var start = TrainingState.Start(net, opt, 3);
+        var startValues = Snapshot(start);
+        var states = new List<(TrainingState State, float[][] Values)>();
+        var progress = new Capture(p => { if (p.State is { } st) states.Add((st, Snapshot(st))); });
+        Trainer.Fit(net, opt, start, data, null, new TrainingOptions(3, 100, 3), progress);
+        Assert.Equal(3, states.Count);
+        Assert.Equal(startValues, Snapshot(start));
+        foreach (var (st, values) in states) Assert.Equal(values, Snapshot(st));
+        var oneEpoch = Trainer.Fit(net, opt, TrainingState.Start(net, opt, 3), data, null, new TrainingOptions(1, 100, 3));
+        Assert.True(oneEpoch.State.Parameters.BitwiseEquals(states[0].State.Parameters));
+        Assert.True(oneEpoch.State.OptimizerState.BitwiseEquals(states[0].State.OptimizerState));
+    }
+
+    private static float[][] Snapshot(TrainingState s) =>
+        [.. s.Parameters.Select(p => p.Value.ToArray()), .. s.OptimizerState.Buffers.SelectMany(b => b.Value.Select(p => p.Value.ToArray()))];
+
     private sealed class Capture(Action<TrainingProgress> f) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => f(value);
