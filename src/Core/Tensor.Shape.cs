@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics.X86;
-
 namespace Mlp;
 
 public sealed partial class Tensor
@@ -119,22 +117,13 @@ public sealed partial class Tensor
         const int Ahead = 2;
         fixed (float* s = src)
         {
-            for (int i = 0; i < Ahead; i++) PrefetchRow(s, row, indices, i);
+            for (int i = 0; i < Math.Min(Ahead, indices.Length); i++) Kernels.Prefetch.Rows(s + (long)indices[i] * row, 0, 1, row, toL1: true);
             for (int i = 0; i < indices.Length; i++)
             {
-                PrefetchRow(s, row, indices, i + Ahead);
+                if (i + Ahead < indices.Length) Kernels.Prefetch.Rows(s + (long)indices[i + Ahead] * row, 0, 1, row, toL1: true);
                 Array.Copy(src, (long)indices[i] * row, dst, (long)i * row, row);
             }
         }
-    }
-
-    private static unsafe void PrefetchRow(float* src, int row, int[] indices, int i)
-    {
-        const int LineFloats = 16;
-        if (!Sse.IsSupported || i >= indices.Length || row == 0) return;
-        float* q = src + (long)indices[i] * row;
-        for (int l = 0; l < row; l += LineFloats) Sse.Prefetch0(q + l);
-        Sse.Prefetch0(q + row - 1);
     }
 
     /// <summary>Concatenates tensors along dimension 0 (PyTorch: <c>torch.cat(ts, 0)</c>).</summary>

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Mlp.Kernels;
 
@@ -545,8 +544,8 @@ internal static unsafe class Gemm
                                 // A stored transposed (xᵀ·dy: the block is a strip of icEnd − ic floats from each of kc rows of
                                 // x, a few cache lines per row 3 KB apart): fetch the next k block's strips, which the row
                                 // streamers do not see coming, while this one computes.
-                                if (g.Prefetch && p.CsA != 1 && p.RsA == 1 && Sse.IsSupported)
-                                    PrefetchRows((float*)p.A + (k0 + kc) * p.CsA + ic, p.CsA, Math.Min(p.K, k0 + kc + KC) - (k0 + kc), icEnd - ic, toL1: false);
+                                if (g.Prefetch && p.CsA != 1 && p.RsA == 1)
+                                    Prefetch.Rows((float*)p.A + (k0 + kc) * p.CsA + ic, p.CsA, Math.Min(p.K, k0 + kc + KC) - (k0 + kc), icEnd - ic, toL1: false);
                                 for (int q = g0; q < g1; q++)
                                 {
                                     int vq = panelStart[q + 1] - panelStart[q];
@@ -564,27 +563,27 @@ internal static unsafe class Gemm
                                         // Spread a tile at a time: measured on one Zen 5 thread, one burst per k block for the next
                                         // row block into L2 ran 0–3 % slower than no prefetch, each tile's next k block into L2 0–8 %
                                         // faster, and this 6–9 % faster (3–5 % on two threads).
-                                        if (g.Prefetch && p.CsA == 1 && q == g0 && ir + mr < icEnd && Sse.IsSupported)
-                                            PrefetchRows((float*)p.A + (ir + mr) * p.RsA + k0, p.RsA, Math.Min(icEnd, ir + 2 * mr) - (ir + mr), kc, toL1: true);
+                                        if (g.Prefetch && p.CsA == 1 && q == g0 && ir + mr < icEnd)
+                                            Prefetch.Rows((float*)p.A + (ir + mr) * p.RsA + k0, p.RsA, Math.Min(icEnd, ir + 2 * mr) - (ir + mr), kc, toL1: true);
                                         // B read in place streams from memory (x in xᵀ·dy): fetch the next panel's rows of this k
                                         // block (after the group's last panel, the first panel's of the next k block) into L1, a
                                         // share with each tile. Measured against no prefetch, interleaved (`--plans`): 6–17 %
                                         // faster on one Zen 5 thread and 8–13 % on two, where all of the next k block's rows into
                                         // L2 before the panel's first tile ran 0–4 % slower and spread over the tiles 0–8 % faster.
-                                        if (inPlace && g.Prefetch && Sse.IsSupported)
+                                        if (inPlace && g.Prefetch)
                                         {
                                             bool lastPanel = q + 1 >= g1;
                                             int nj0 = (lastPanel ? panelStart[g0] : panelStart[q + 1]) * w, nk0 = lastPanel ? k0 + kc : k0;
                                             int lanes = Math.Min(p.N, (lastPanel ? panelStart[g0 + 1] : panelStart[q + 2]) * w) - nj0;
                                             int kStart = nk0 + (ir - ic) / mr * share, kEnd = Math.Min(Math.Min(p.K, nk0 + KC), kStart + share);
-                                            PrefetchRows((float*)p.B + kStart * p.RsB + nj0, p.RsB, kEnd - kStart, lanes, toL1: true);
+                                            Prefetch.Rows((float*)p.B + kStart * p.RsB + nj0, p.RsB, kEnd - kStart, lanes, toL1: true);
                                         }
                                         // C written in place on its last k block (dy·wᵀ writes 157 MB): fetch the next tile's rows of
                                         // C into L1 while this tile computes, so its stores do not wait for the lines to arrive.
                                         // Measured against the same plans without prefetch (`--plans`): 6–9 % faster on one Zen 5
                                         // thread and 0–9 % on two, where without this the prefetching plans had gained nothing.
-                                        if (g.Prefetch && direct && last && ir + mr < icEnd && Sse.IsSupported)
-                                            PrefetchRows(c + (ir + mr) * ldc + j0, ldc, Math.Min(icEnd, ir + 2 * mr) - (ir + mr), cols, toL1: true);
+                                        if (g.Prefetch && direct && last && ir + mr < icEnd)
+                                            Prefetch.Rows(c + (ir + mr) * ldc + j0, ldc, Math.Min(icEnd, ir + 2 * mr) - (ir + mr), cols, toL1: true);
                                         float* at = (float*)p.A + ir * p.RsA + k0 * p.CsA;
                                         Tile(w, Math.Min(mr, icEnd - ir), vq, tail && panelStart[q + 1] == vecs, kc, at, p.RsA, p.CsA, b, ldb, c + ir * ldc + j0, ldc, cols, add, e);
                                     }
@@ -615,22 +614,6 @@ internal static unsafe class Gemm
     /// <summary>The vectors of an <paramref name="n"/>-lane product that panels are cut from: all of them, less the pair tail when
     /// plan <paramref name="g"/> has one (it rides with the last panel).</summary>
     private static int WholeVectors(GemmPlan g, int n) => (n + g.Width - 1) / g.Width - (HasPairTail(g, n) ? 1 : 0);
-
-    /// <summary>Software prefetch of <paramref name="rows"/> rows of <paramref name="floats"/> floats, <paramref name="stride"/>
-    /// floats apart, every cache line of each (into L1, or into L2 only).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchRows(float* first, nint stride, int rows, int floats, bool toL1)
-    {
-        int bytes = floats * sizeof(float);
-        if (bytes <= 0) return;
-        for (int r = 0; r < rows; r++)
-        {
-            byte* row = (byte*)(first + r * stride);
-            for (int off = 0; off < bytes; off += 64)
-                if (toL1) Sse.Prefetch0(row + off); else Sse.Prefetch1(row + off);
-            if (toL1) Sse.Prefetch0(row + bytes - 1); else Sse.Prefetch1(row + bytes - 1);
-        }
-    }
 
     /// <summary>
     /// The write-back of a lanes-along-m group: element (i, j) of the kernel's C, parked at <c>t[i·ldt + j]</c>, goes to

@@ -63,8 +63,8 @@ public static class Trainer
         // The gradients never leave this method, built-in layers keep none of them, and built-in optimizers read them
         // without keeping them: their arrays go back to the pool now, still in cache, instead of when a full collection
         // finds them (Storage.Release).
-        if (model.AllBuiltIn && optimizer is Sgd or Adam)
-            foreach (var (_, gradient) in g.Gradients) Storage.Release(gradient.Data);
+        if (KeepsNothing(model, optimizer))
+            for (int i = 0; i < g.Gradients.Count; i++) Storage.Release(g.Gradients[i].Value.Data);
         return result;
     }
 
@@ -137,7 +137,7 @@ public static class Trainer
             // own source gathered, and parameters and optimizer buffers made by a step of this epoch, which nobody else ever
             // sees (a state is handed out only at an epoch's end). Only with built-in layers, loss and optimizer, which keep
             // nothing of a step: a user's layer or optimizer might.
-            bool release = model.AllBuiltIn && opt is Sgd or Adam && (ReferenceEquals(options.Loss, Loss.CrossEntropy) || ReferenceEquals(options.Loss, Loss.Mse));
+            bool release = KeepsNothing(model, opt) && (ReferenceEquals(options.Loss, Loss.CrossEntropy) || ReferenceEquals(options.Loss, Loss.Mse));
             bool handedOut = true; // p and os came from a state the caller holds
             double lossSum = state.EpochLossSum;
             long correct = state.EpochCorrect, rows = state.EpochRows;
@@ -156,7 +156,7 @@ public static class Trainer
                         if (!handedOut)
                         {
                             ReleaseReplaced(p, r.Parameters);
-                            foreach (var (name, buffer) in os.Buffers) ReleaseReplaced(buffer, r.State.Buffer(name));
+                            for (int i = 0; i < os.Buffers.Count; i++) ReleaseReplaced(os.Buffers[i].Value, r.State.Buffer(os.Buffers[i].Key));
                         }
                     }
                     if (!float.IsFinite(r.Loss))
@@ -248,6 +248,10 @@ public static class Trainer
         int count = data.Count;
         return new Evaluation(count, count == 0 ? double.NaN : lossSum / count, count == 0 ? double.NaN : (double)correct / count, perClass, confusion);
     }
+
+    // Whether a step keeps nothing of its arrays beyond what it returns: built-in layers keep no input or gradient, the built-in
+    // optimizers read the gradients without keeping them. Then the training loop may give those arrays back (Storage.Release).
+    private static bool KeepsNothing(Model model, IOptimizer optimizer) => model.AllBuiltIn && optimizer is Sgd or Adam;
 
     // Gives back the arrays of `old` that `next` does not reuse (see Fit).
     private static void ReleaseReplaced(Parameters old, Parameters next)
