@@ -716,34 +716,44 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Dispatches one micro-tile to the kernel specialized for its rows (1 to 8) and vectors (1 to 6; with
-    /// <paramref name="tail"/>, the last of them is the pair tail of one or two columns, Vector512 only).</summary>
+    /// <paramref name="tail"/>, the last of them is the pair tail of one or two columns, Vector512 only), and for how it finishes
+    /// C: straight from the registers when there is no epilogue and no padded lane (every k block but a fused product's last),
+    /// else through a parked tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
     private static void Tile(int w, int rows, int vecs, bool tail, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
     {
+        if (ep == null && cols >= (vecs - (tail ? 1 : 0)) * w) TileRows<G1>(w, rows, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep);
+        else TileRows<G0>(w, rows, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileRows<TDirect>(int w, int rows, int vecs, bool tail, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+        where TDirect : struct, IGemmConst
+    {
         switch (rows)
         {
-            case 1: Rows<G1>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 2: Rows<G2>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 3: Rows<G3>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 4: Rows<G4>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 5: Rows<G5>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 6: Rows<G6>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 7: Rows<G7>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            default: Rows<G8>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 1: Rows<G1, TDirect>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 2: Rows<G2, TDirect>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 3: Rows<G3, TDirect>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 4: Rows<G4, TDirect>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 5: Rows<G5, TDirect>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 6: Rows<G6, TDirect>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 7: Rows<G7, TDirect>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            default: Rows<G8, TDirect>(w, vecs, tail, kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from the first call: a tier-0 copy loop made the first ~16 products of a process 2× slower
-    private static void Rows<TRows>(int w, int vecs, bool tail, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
-        where TRows : struct, IGemmConst
+    private static void Rows<TRows, TDirect>(int w, int vecs, bool tail, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+        where TRows : struct, IGemmConst where TDirect : struct, IGemmConst
     {
         if (w == GemmKernel512.Width && tail)
         {
             switch (vecs)
             {
-                case 2: GemmKernel512.Tile<TRows, G1, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                case 3: GemmKernel512.Tile<TRows, G2, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                default: GemmKernel512.Tile<TRows, G3, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 2: GemmKernel512.Tile<TRows, G1, G2, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 3: GemmKernel512.Tile<TRows, G2, G2, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                default: GemmKernel512.Tile<TRows, G3, G2, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
             }
             return;
         }
@@ -751,23 +761,23 @@ internal static unsafe class Gemm
         {
             switch (vecs)
             {
-                case 1: GemmKernel512.Tile<TRows, G1, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                case 2: GemmKernel512.Tile<TRows, G2, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                case 3: GemmKernel512.Tile<TRows, G3, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                case 4: GemmKernel512.Tile<TRows, G4, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                case 5: GemmKernel512.Tile<TRows, G5, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-                default: GemmKernel512.Tile<TRows, G6, G0>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 1: GemmKernel512.Tile<TRows, G1, G0, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 2: GemmKernel512.Tile<TRows, G2, G0, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 3: GemmKernel512.Tile<TRows, G3, G0, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 4: GemmKernel512.Tile<TRows, G4, G0, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                case 5: GemmKernel512.Tile<TRows, G5, G0, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+                default: GemmKernel512.Tile<TRows, G6, G0, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
             }
             return;
         }
         switch (vecs)
         {
-            case 1: GemmKernel256.Tile<TRows, G1>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 2: GemmKernel256.Tile<TRows, G2>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 3: GemmKernel256.Tile<TRows, G3>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 4: GemmKernel256.Tile<TRows, G4>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            case 5: GemmKernel256.Tile<TRows, G5>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
-            default: GemmKernel256.Tile<TRows, G6>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 1: GemmKernel256.Tile<TRows, G1, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 2: GemmKernel256.Tile<TRows, G2, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 3: GemmKernel256.Tile<TRows, G3, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 4: GemmKernel256.Tile<TRows, G4, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            case 5: GemmKernel256.Tile<TRows, G5, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
+            default: GemmKernel256.Tile<TRows, G6, TDirect>(kc, a, rsA, csA, b, ldb, c, ldc, cols, add, ep); break;
         }
     }
 }

@@ -29,8 +29,8 @@ internal static unsafe class GemmKernel256
     /// <param name="add">Add to C (a later k block) instead of overwriting it.</param>
     /// <param name="ep">Null, or the epilogue of the last k block (bias, pre-activation copy, relu + shift), offset to this tile.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TRows, TVecs>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
-        where TRows : struct, IGemmConst where TVecs : struct, IGemmConst
+    public static void Tile<TRows, TVecs, TDirect>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, int cols, bool add, GemmEpilogue* ep)
+        where TRows : struct, IGemmConst where TVecs : struct, IGemmConst where TDirect : struct, IGemmConst
     {
         Vector256<float> c00 = default; Vector256<float> c01 = default; Vector256<float> c02 = default; Vector256<float> c03 = default; Vector256<float> c04 = default; Vector256<float> c05 = default;
         Vector256<float> c10 = default; Vector256<float> c11 = default; Vector256<float> c12 = default; Vector256<float> c13 = default; Vector256<float> c14 = default; Vector256<float> c15 = default;
@@ -128,6 +128,61 @@ internal static unsafe class GemmKernel256
                 if (TVecs.Value > 4) c74 = Vector256.FusedMultiplyAdd(x7, b4, c74);
                 if (TVecs.Value > 5) c75 = Vector256.FusedMultiplyAdd(x7, b5, c75);
             }
+        }
+        if (TDirect.Value > 0)
+        {
+            // No epilogue and no padded lane: C (+)= the block sums straight from the registers, branch-free: a later block adds
+            // C + sum, as the parked path does; a first block adds −0, the identity of addition, so it stores the sums as they are.
+            Vector256<float> keep = add ? Vector256<float>.AllBitsSet : Vector256<float>.Zero, negZero = Vector256.Create(-0f);
+            Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 0 * ldc + 0), negZero) + c00, c + 0 * ldc + 0);
+            if (TVecs.Value > 1) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 0 * ldc + 8), negZero) + c01, c + 0 * ldc + 8);
+            if (TVecs.Value > 2) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 0 * ldc + 16), negZero) + c02, c + 0 * ldc + 16);
+            if (TVecs.Value > 3) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 0 * ldc + 24), negZero) + c03, c + 0 * ldc + 24);
+            if (TVecs.Value > 4) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 0 * ldc + 32), negZero) + c04, c + 0 * ldc + 32);
+            if (TVecs.Value > 5) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 0 * ldc + 40), negZero) + c05, c + 0 * ldc + 40);
+            if (TRows.Value > 1) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 1 * ldc + 0), negZero) + c10, c + 1 * ldc + 0);
+            if (TRows.Value > 1 && TVecs.Value > 1) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 1 * ldc + 8), negZero) + c11, c + 1 * ldc + 8);
+            if (TRows.Value > 1 && TVecs.Value > 2) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 1 * ldc + 16), negZero) + c12, c + 1 * ldc + 16);
+            if (TRows.Value > 1 && TVecs.Value > 3) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 1 * ldc + 24), negZero) + c13, c + 1 * ldc + 24);
+            if (TRows.Value > 1 && TVecs.Value > 4) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 1 * ldc + 32), negZero) + c14, c + 1 * ldc + 32);
+            if (TRows.Value > 1 && TVecs.Value > 5) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 1 * ldc + 40), negZero) + c15, c + 1 * ldc + 40);
+            if (TRows.Value > 2) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 2 * ldc + 0), negZero) + c20, c + 2 * ldc + 0);
+            if (TRows.Value > 2 && TVecs.Value > 1) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 2 * ldc + 8), negZero) + c21, c + 2 * ldc + 8);
+            if (TRows.Value > 2 && TVecs.Value > 2) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 2 * ldc + 16), negZero) + c22, c + 2 * ldc + 16);
+            if (TRows.Value > 2 && TVecs.Value > 3) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 2 * ldc + 24), negZero) + c23, c + 2 * ldc + 24);
+            if (TRows.Value > 2 && TVecs.Value > 4) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 2 * ldc + 32), negZero) + c24, c + 2 * ldc + 32);
+            if (TRows.Value > 2 && TVecs.Value > 5) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 2 * ldc + 40), negZero) + c25, c + 2 * ldc + 40);
+            if (TRows.Value > 3) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 3 * ldc + 0), negZero) + c30, c + 3 * ldc + 0);
+            if (TRows.Value > 3 && TVecs.Value > 1) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 3 * ldc + 8), negZero) + c31, c + 3 * ldc + 8);
+            if (TRows.Value > 3 && TVecs.Value > 2) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 3 * ldc + 16), negZero) + c32, c + 3 * ldc + 16);
+            if (TRows.Value > 3 && TVecs.Value > 3) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 3 * ldc + 24), negZero) + c33, c + 3 * ldc + 24);
+            if (TRows.Value > 3 && TVecs.Value > 4) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 3 * ldc + 32), negZero) + c34, c + 3 * ldc + 32);
+            if (TRows.Value > 3 && TVecs.Value > 5) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 3 * ldc + 40), negZero) + c35, c + 3 * ldc + 40);
+            if (TRows.Value > 4) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 4 * ldc + 0), negZero) + c40, c + 4 * ldc + 0);
+            if (TRows.Value > 4 && TVecs.Value > 1) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 4 * ldc + 8), negZero) + c41, c + 4 * ldc + 8);
+            if (TRows.Value > 4 && TVecs.Value > 2) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 4 * ldc + 16), negZero) + c42, c + 4 * ldc + 16);
+            if (TRows.Value > 4 && TVecs.Value > 3) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 4 * ldc + 24), negZero) + c43, c + 4 * ldc + 24);
+            if (TRows.Value > 4 && TVecs.Value > 4) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 4 * ldc + 32), negZero) + c44, c + 4 * ldc + 32);
+            if (TRows.Value > 4 && TVecs.Value > 5) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 4 * ldc + 40), negZero) + c45, c + 4 * ldc + 40);
+            if (TRows.Value > 5) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 5 * ldc + 0), negZero) + c50, c + 5 * ldc + 0);
+            if (TRows.Value > 5 && TVecs.Value > 1) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 5 * ldc + 8), negZero) + c51, c + 5 * ldc + 8);
+            if (TRows.Value > 5 && TVecs.Value > 2) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 5 * ldc + 16), negZero) + c52, c + 5 * ldc + 16);
+            if (TRows.Value > 5 && TVecs.Value > 3) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 5 * ldc + 24), negZero) + c53, c + 5 * ldc + 24);
+            if (TRows.Value > 5 && TVecs.Value > 4) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 5 * ldc + 32), negZero) + c54, c + 5 * ldc + 32);
+            if (TRows.Value > 5 && TVecs.Value > 5) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 5 * ldc + 40), negZero) + c55, c + 5 * ldc + 40);
+            if (TRows.Value > 6) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 6 * ldc + 0), negZero) + c60, c + 6 * ldc + 0);
+            if (TRows.Value > 6 && TVecs.Value > 1) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 6 * ldc + 8), negZero) + c61, c + 6 * ldc + 8);
+            if (TRows.Value > 6 && TVecs.Value > 2) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 6 * ldc + 16), negZero) + c62, c + 6 * ldc + 16);
+            if (TRows.Value > 6 && TVecs.Value > 3) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 6 * ldc + 24), negZero) + c63, c + 6 * ldc + 24);
+            if (TRows.Value > 6 && TVecs.Value > 4) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 6 * ldc + 32), negZero) + c64, c + 6 * ldc + 32);
+            if (TRows.Value > 6 && TVecs.Value > 5) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 6 * ldc + 40), negZero) + c65, c + 6 * ldc + 40);
+            if (TRows.Value > 7) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 7 * ldc + 0), negZero) + c70, c + 7 * ldc + 0);
+            if (TRows.Value > 7 && TVecs.Value > 1) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 7 * ldc + 8), negZero) + c71, c + 7 * ldc + 8);
+            if (TRows.Value > 7 && TVecs.Value > 2) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 7 * ldc + 16), negZero) + c72, c + 7 * ldc + 16);
+            if (TRows.Value > 7 && TVecs.Value > 3) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 7 * ldc + 24), negZero) + c73, c + 7 * ldc + 24);
+            if (TRows.Value > 7 && TVecs.Value > 4) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 7 * ldc + 32), negZero) + c74, c + 7 * ldc + 32);
+            if (TRows.Value > 7 && TVecs.Value > 5) Vector256.Store(Vector256.ConditionalSelect(keep, Vector256.Load(c + 7 * ldc + 40), negZero) + c75, c + 7 * ldc + 40);
+            return;
         }
         // Park the accumulators in a stack tile in one straight-line block, then finish C from there: an epilogue
         // with branches while 24 accumulators are live makes the JIT spill them inside the k loop.
