@@ -123,7 +123,7 @@ internal static unsafe class Gemm
             var direct = new Plan(m, n, k, (nint)pa, rsA, csA, (nint)pb, rsB, csB, (nint)pc, n, 1, 0, 1, false);
             var alongM = new Plan(n, m, k, (nint)pb, csB, rsB, (nint)pa, csA, rsA, (nint)pc, 1, n, 1, 0, true); // Cᵀ = op(B)ᵀ·op(A)ᵀ
             GemmPlan g;
-            GemmPlan? other = null; // the best plan of the other orientation, when the trial ranked it close
+            GemmPlan? other = null, runnerUp = null; // the best plan of the other orientation, and of this one, when the trial ranked them close
             double rate; // multiply-adds per second on one thread, as measured; 0 when not measured
             if (options.Plan is { } forced)
             {
@@ -131,16 +131,19 @@ internal static unsafe class Gemm
                 if (!canTranspose) g = g with { LanesAlongM = false };
                 rate = 0;
             }
-            else (g, rate, other) = Tune(direct, alongM, canTranspose, path);
+            else (g, rate, other, runnerUp) = Tune(direct, alongM, canTranspose, path);
             var (plan, splitRows, units, threads) = Layout(g, direct, alongM, options.Threads);
             // Prefetch on or off for the plan in use is settled by this product's own first calls (see below); the key names the
             // plan in use and its twin. (Built at each use, not in a capturing local function: that would allocate its closure on
             // every call, settled or not.)
             if (options.ForceThreads || threads <= 1)
             {
-                // On one thread (a one-core machine, or MaxThreads 1) a long product still settles prefetch by its first calls.
+                // On one thread (a one-core machine, or MaxThreads 1) a long product still settles its tile and prefetch by its
+                // first calls.
                 if (!options.ForceThreads && options.Plan is null && rate > 0 && (double)m * n * k / rate >= SettleSeconds
-                    && Settle(PrefetchRule, PrefetchKey(path, m, n, k, csA, csB, threads, g), ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
+                    && ((runnerUp is { } close1 && Settle(TileRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, close1),
+                            ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
+                        || Settle(PrefetchRule, PrefetchKey(path, m, n, k, csA, csB, threads, g), ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep)))
                     return;
                 Run(plan, g, splitRows, threads, units, ep);
                 return;
@@ -151,12 +154,17 @@ internal static unsafe class Gemm
                 return;
             }
             // A product worth splitting lets its own first calls, on all threads, settle what the one-thread trial on a slice
-            // cannot tell apart: first the orientation, when the trial ranked the other one close; then software prefetch on
+            // cannot tell apart: first the orientation, when the trial ranked the other one close; then the tile, when the trial's
+            // runner-up in that orientation was close (its ~50 µs runs rank close tiles by chance); then software prefetch on
             // or off for the plan that won (the trial's slice is too short for a 5–10 % prefetch gain to show reliably: for
             // x·w1 it picked plans without prefetch in 4 of 4 processes, while prefetch made the whole product 5–13 % faster).
             // Then the thread rule runs on the result.
+            GemmPlan trialWinner = g;
             if (other is { } otherPlan && Settle(OrientationRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, otherPlan),
                     ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
+                return;
+            if (options.Plan is null && g == trialWinner && runnerUp is { } close
+                && Settle(TileRule, new PlanPairKey(path, m, n, k, csA == 1, csB == 1, threads, g, close), ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
                 return;
             if (options.Plan is null
                 && Settle(PrefetchRule, PrefetchKey(path, m, n, k, csA, csB, threads, g), ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
@@ -239,7 +247,7 @@ internal static unsafe class Gemm
 
     private readonly record struct TuneKey(SimdPath Path, bool CanTranspose, int M, int N, int K, bool UnitA, bool UnitB, bool Stream, bool StreamDepth, bool PairN, bool PairM);
 
-    private readonly record struct Tuned(GemmPlan Plan, double Rate, GemmPlan? Other);
+    private readonly record struct Tuned(GemmPlan Plan, double Rate, GemmPlan? Other, GemmPlan? RunnerUp);
 
     internal readonly record struct PlanPairKey(SimdPath Path, int M, int N, int K, bool UnitA, bool UnitB, int Threads, GemmPlan Picked, GemmPlan Other);
 
@@ -317,7 +325,7 @@ internal static unsafe class Gemm
         private static string Ms(long ticks) => (ticks * 1000.0 / Stopwatch.Frequency).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>How many product calls so far were measurements of an orientation, prefetch or thread choice (benchmarks warm a
+    /// <summary>How many product calls so far were measurements of an orientation, tile, prefetch or thread choice (benchmarks warm a
     /// workload up until a run of it adds none, so their timed runs see the settled choices).</summary>
     internal static long MeasuredCalls => Interlocked.Read(ref measuredCalls);
 
@@ -332,6 +340,13 @@ internal static unsafe class Gemm
     /// apart: for xᵀ·dy both give ~100 GFLOP/s on one Zen 5 thread, while on two, lanes along m reach 170 and lanes along n 117.
     /// </summary>
     private static readonly MeasuredChoice<PlanPairKey> OrientationRule = new();
+
+    /// <summary>
+    /// The tile of each large product: the plan the trial picked (A) or the trial's runner-up in the same orientation, when
+    /// within 15 % (B), both on all threads (or, for a long product on one thread, on one), by <see cref="MeasuredChoice{TKey}"/>,
+    /// after the orientation is settled and before prefetch.
+    /// </summary>
+    private static readonly MeasuredChoice<PlanPairKey> TileRule = new();
 
     /// <summary>
     /// Software prefetch on or off for each large product's plan (A the trial's, B the same tile with prefetch toggled), both on
@@ -360,7 +375,7 @@ internal static unsafe class Gemm
     internal static IReadOnlyList<string> ThreadDecisions() =>
     [
         .. ThreadRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Threads : 1)} thread(s) (1: {r.AMs} ms, {r.Key.Threads}: {r.BMs} ms)"),
-        .. OrientationRule.Report().Concat(PrefetchRule.Report()).Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Other : r.Key.Picked)} (trial's {r.Key.Picked}: {r.AMs} ms, {r.Key.Other}: {r.BMs} ms, {r.Key.Threads} threads)"),
+        .. OrientationRule.Report().Concat(TileRule.Report()).Concat(PrefetchRule.Report()).Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Other : r.Key.Picked)} (trial's {r.Key.Picked}: {r.AMs} ms, {r.Key.Other}: {r.BMs} ms, {r.Key.Threads} threads)"),
     ];
 
     /// <summary>
@@ -368,7 +383,7 @@ internal static unsafe class Gemm
     /// (up to 256 rows × 256 lanes × 512 deep, in each orientation, min of 3 interleaved runs each, on one thread), and the rate
     /// it reached. The orientations time different slices of C, so candidates compete on multiply-adds per second.
     /// </summary>
-    private static (GemmPlan Plan, double Rate, GemmPlan? Other) Tune(in Plan direct, in Plan alongM, bool canTranspose, SimdPath path)
+    private static (GemmPlan Plan, double Rate, GemmPlan? Other, GemmPlan? RunnerUp) Tune(in Plan direct, in Plan alongM, bool canTranspose, SimdPath path)
     {
         // Many rows (x·w on a whole data set): each timed run takes a fresh slice of rows, so the trial streams A from memory
         // as the product will, instead of finding it in cache (which favours plans that pay more per element to pack it).
@@ -377,7 +392,7 @@ internal static unsafe class Gemm
         var key = new TuneKey(path, canTranspose, Math.Min(direct.M, TrialRows), Math.Min(direct.N, TrialLanes), Math.Min(direct.K, TrialDepth),
             direct.CsA == 1, direct.CsB == 1, stream, streamDepth, GemmPlan.PairTailFits(direct.N), GemmPlan.PairTailFits(alongM.N));
         lock (TuningLock)
-            if (Tuning.TryGetValue(key, out var known)) return (known.Plan, known.Rate, known.Other);
+            if (Tuning.TryGetValue(key, out var known)) return (known.Plan, known.Rate, known.Other, known.RunnerUp);
 
         var candidates = GemmPlan.Candidates(path, canTranspose, direct.N, alongM.N);
         var trialC = new float[TrialRows * TrialLanes];
@@ -427,9 +442,15 @@ internal static unsafe class Gemm
         for (int i = 0; i < candidates.Length; i++)
             if (candidates[i].LanesAlongM != candidates[win].LanesAlongM && (alt < 0 || rates[i] > rates[alt])) alt = i;
         GemmPlan? other = alt >= 0 && rates[alt] >= 0.85 * rates[win] ? candidates[alt] : null;
-        var result = new Tuned(candidates[win], rates[win], other);
+        // And the best other tile of the winner's orientation, when within 15 %: the trial's short runs rank close tiles by
+        // chance (for x·w1 on Zen 5, 6×4 won one process's trial over 8×3+pair, which runs the product ~10 % faster).
+        int next = -1;
+        for (int i = 0; i < candidates.Length; i++)
+            if (i != win && candidates[i].LanesAlongM == candidates[win].LanesAlongM && (next < 0 || rates[i] > rates[next])) next = i;
+        GemmPlan? runnerUp = next >= 0 && rates[next] >= 0.85 * rates[win] ? candidates[next] : null;
+        var result = new Tuned(candidates[win], rates[win], other, runnerUp);
         lock (TuningLock) Tuning[key] = result;
-        return (result.Plan, result.Rate, result.Other);
+        return (result.Plan, result.Rate, result.Other, result.RunnerUp);
     }
 
     /// <summary>

@@ -133,9 +133,10 @@ public class GemmTests
         const int m = 10000, n = 50, k = 784;
         float[] x = Random(m * k, 41), w = Random(k * n, 42), bias = Random(n, 43);
         float[] expected = Run(SimdPath.Scalar, 1, false, false, m, n, k, x, w, bias);
-        // Enough calls for all three rules to decide even when every pair ties (each keeps sampling up to MaxSamples calls a
-        // side: first the orientation, when the trial ranked the other one close, then prefetch on or off, then the thread count).
-        for (int call = 0; call < 6 * Gemm.MeasuredChoice<int>.MaxSamples + 2; call++)
+        // Enough calls for all four rules to decide even when every pair ties (each keeps sampling up to MaxSamples calls a
+        // side: first the orientation, when the trial ranked the other one close, then the tile, when the trial's runner-up was
+        // close, then prefetch on or off, then the thread count).
+        for (int call = 0; call < 8 * Gemm.MeasuredChoice<int>.MaxSamples + 2; call++)
         {
             var c = new float[m * n];
             Array.Fill(c, float.NaN);
