@@ -14,7 +14,8 @@ public class GemmTests
     // column or row (with lanes along m, C then has unit strides both ways while its bias runs along the kernel's rows).
     // (32, 48, 300) and (6, 16, 257) read B in place (whole vectors of contiguous lanes, one row block) in either orientation.
     // n = 17, 33, 113, 129 (one past a Vector512) and 50, 82, 34 (two past) take the pair tail with a pair-tail plan, in panels
-    // of 1 to 3 whole vectors; (50, 82, 140) does so along m as well.
+    // of 1 to 3 whole vectors; (50, 82, 140) does so along m as well. With two columns past and one row block ((19, 34, 129),
+    // (50, 82, 140), and (130, 50, 784) split over 2 threads) B is read in place, the tail reading each row's last two floats.
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (0, 0, 0), (0, 5, 3), (5, 0, 3), (4, 6, 0), (1, 1, 1), (1, 17, 1), (3, 5, 7), (7, 9, 13), (5, 33, 2),
