@@ -57,16 +57,44 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(labels);
-        var g = model.Gradient(parameters, buffers, x, labels, loss, mode);
-        var next = optimizer.Step(parameters, g.Gradients, state);
-        var result = new StepResult(next.Parameters, next.State, g.Loss, CountCorrect(g.Output, labels, 0)) { Buffers = g.Buffers };
-        // The gradients never leave this method, built-in layers keep none of them, and built-in optimizers read them
-        // without keeping them: their arrays go back to the pool now, still in cache, instead of when a full collection
-        // finds them (Storage.Release).
-        if (KeepsNothing(model, optimizer))
-            for (int i = 0; i < g.Gradients.Count; i++) Storage.Release(g.Gradients[i].Value.Data);
-        return result;
+        // With built-in layers, loss and optimizer nothing keeps an array of the step but what it returns, so every other
+        // array it makes (activations, gradients, the loss's probabilities) comes back for the next step as soon as it ends,
+        // still in cache, instead of when a collection finds it (Storage.BeginStep). Measured on row (f), Zen 5: memory
+        // allocated per epoch 37 → 9 MB (what is left is small objects), gen-0 collections ~15 → 2, GC pauses 3.9 → 1.0 ms,
+        // epoch medians 80–81 → 76–78 ms.
+        bool keepsNothing = KeepsNothing(model, optimizer);
+        bool recorded = keepsNothing && IsBuiltIn(loss) && Storage.BeginStep();
+        bool done = false;
+        try
+        {
+            var g = model.Gradient(parameters, buffers, x, labels, loss, mode);
+            var next = optimizer.Step(parameters, g.Gradients, state);
+            var result = new StepResult(next.Parameters, next.State, g.Loss, CountCorrect(g.Output, labels, 0)) { Buffers = g.Buffers };
+            if (recorded) Storage.EndStep(Returned(result));
+            else if (keepsNothing)
+                // A user's loss might keep what it was given, but never sees the gradients: those alone go back.
+                for (int i = 0; i < g.Gradients.Count; i++) Storage.Release(g.Gradients[i].Value.Data);
+            done = true;
+            return result;
+        }
+        finally
+        {
+            if (recorded && !done) Storage.AbandonStep();
+        }
     }
+
+    // The arrays a step hands back: its new parameters, optimizer buffers and model buffers.
+    private static List<float[]> Returned(StepResult r)
+    {
+        var keep = new List<float[]>(r.Parameters.Count + r.Buffers.Tensors.Count);
+        for (int i = 0; i < r.Parameters.Count; i++) keep.Add(r.Parameters[i].Value.Data);
+        foreach (var (_, buffer) in r.State.Buffers)
+            for (int i = 0; i < buffer.Count; i++) keep.Add(buffer[i].Value.Data);
+        for (int i = 0; i < r.Buffers.Tensors.Count; i++) keep.Add(r.Buffers.Tensors[i].Value.Data);
+        return keep;
+    }
+
+    private static bool IsBuiltIn(Loss loss) => ReferenceEquals(loss, Loss.CrossEntropy) || ReferenceEquals(loss, Loss.Mse);
 
     /// <summary>
     /// Trains from <paramref name="start"/> until <see cref="TrainingOptions.Epochs"/> epochs are complete on the rows of
@@ -137,7 +165,7 @@ public static class Trainer
             // own source gathered, and parameters and optimizer buffers made by a step of this epoch, which nobody else ever
             // sees (a state is handed out only at an epoch's end). Only with built-in layers, loss and optimizer, which keep
             // nothing of a step: a user's layer or optimizer might.
-            bool release = KeepsNothing(model, opt) && (ReferenceEquals(options.Loss, Loss.CrossEntropy) || ReferenceEquals(options.Loss, Loss.Mse));
+            bool release = KeepsNothing(model, opt) && IsBuiltIn(options.Loss);
             bool handedOut = true; // p and os came from a state the caller holds
             double lossSum = state.EpochLossSum;
             long correct = state.EpochCorrect, rows = state.EpochRows;
