@@ -149,6 +149,9 @@ internal static class Storage
         spareScope = made;
     }
 
+    /// <summary>Whether this thread is recording a step's arrays (for tests).</summary>
+    internal static bool RecordingStep => scope is not null;
+
     /// <summary>Ends the step begun by <see cref="BeginStep"/> without giving anything back (a step that failed).</summary>
     internal static void AbandonStep()
     {

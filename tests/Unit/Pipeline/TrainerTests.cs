@@ -229,6 +229,31 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_step_that_fails_gives_nothing_back_and_the_next_step_computes_the_same_bits()
+    {
+        // A label out of range fails inside the loss, after the forward has made arrays: the step's record of them is
+        // dropped, nothing is given back, and the next steps record and recycle as usual.
+        var net = Model.Perceptron(20, [30], 3);
+        var opt = new Sgd(0.1f);
+        var data = PipelineFixtures.Blobs(64 * 3, 20, 3, seed: 10);
+        Parameters p = net.Init(7);
+        OptimizerState os = opt.Init(p);
+        Tensor x = data.X.Rows(0, 64);
+        int[] labels = [.. data.Labels.Take(64)];
+        int[] bad = [.. labels];
+        bad[5] = 7;
+        Assert.Throws<ArgumentException>(() => Trainer.Step(net, opt, Loss.CrossEntropy, p, os, x, bad));
+        Assert.False(Storage.RecordingStep);
+        for (int s = 0; s < 3; s++)
+        {
+            var r = Trainer.Step(net, opt, Loss.CrossEntropy, p, os, x, labels);
+            var byHand = opt.Step(p, net.Gradient(p, x, labels, Loss.CrossEntropy).Gradients, os);
+            Assert.True(r.Parameters.BitwiseEquals(byHand.Parameters), $"step {s}");
+            (p, os) = (r.Parameters, r.State);
+        }
+    }
+
+    [Fact]
     public void A_settled_lesson_epoch_allocates_less_per_step_than_its_activations()
     {
         // 784 → 50 → 10, batch 64: the hidden activation and its gradient are 12.8 KB each, and a step used to allocate ~45 KB
