@@ -66,40 +66,33 @@ internal static class Storage
     internal static float[] Zeroed(int length)
     {
         float[] a;
-        if (length < MinRecycledLength)
+        if (length >= MinRecycledLength)
         {
-            if (scope is not { } s) return new float[length];
-            a = TakeSmall(length) is { } small ? Cleared(small) : new float[length];
-            s.Add(a);
-            return a;
+            a = Take(length, zeroed: true, out bool reused);
+            if (reused) Array.Clear(a);
         }
-        a = Take(length, zeroed: true, out bool reused);
-        if (reused) Array.Clear(a);
-        scope?.Add(a);
-        return a;
+        else if (TakeSmall(length) is { } small)
+        {
+            a = small;
+            Array.Clear(a);
+        }
+        else a = new float[length];
+        return Recorded(a);
     }
 
     /// <summary>An array of <paramref name="length"/> floats with arbitrary contents: the caller writes every element.</summary>
     internal static float[] Uninitialized(int length)
     {
-        float[] a;
-        if (length < MinRecycledLength)
-        {
-            a = scope is null ? GC.AllocateUninitializedArray<float>(length) : TakeSmall(length) ?? GC.AllocateUninitializedArray<float>(length);
-            scope?.Add(a);
-        }
-        else
-        {
-            a = Take(length, zeroed: false, out _);
-            scope?.Add(a);
-        }
+        float[] a = length >= MinRecycledLength ? Take(length, zeroed: false, out _)
+            : TakeSmall(length) ?? GC.AllocateUninitializedArray<float>(length);
         if (PoisonUninitialized) a.AsSpan().Fill(float.NaN);
-        return a;
+        return Recorded(a);
     }
 
-    private static float[] Cleared(float[] a)
+    /// <summary>Notes <paramref name="a"/> in the step being recorded on this thread, if any.</summary>
+    private static float[] Recorded(float[] a)
     {
-        Array.Clear(a);
+        scope?.Add(a);
         return a;
     }
 
@@ -160,8 +153,9 @@ internal static class Storage
         scope = null;
     }
 
+    // Only inside a recorded step: outside one, small arrays are left to the GC as before.
     private static float[]? TakeSmall(int length) =>
-        smallIdle is { } idle && idle.TryGetValue(length, out var stack) && stack.TryPop(out var a) ? a : null;
+        scope is not null && smallIdle is { } idle && idle.TryGetValue(length, out var stack) && stack.TryPop(out var a) ? a : null;
 
     private static void ReturnSmall(float[] a)
     {
