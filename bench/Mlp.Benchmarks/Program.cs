@@ -10,13 +10,15 @@ namespace Mlp.Benchmarks;
 /// </summary>
 public static class Program
 {
-    // Modes that take no arguments: read bandwidth, the micro-kernel in L1, row (f)'s collections, row (c') part by part.
+    // Modes that take no arguments: read bandwidth, the micro-kernel in L1, row (f)'s collections, row (c') part by part,
+    // xᵀ·dy with x on a cache line and off one.
     private static readonly Dictionary<string, Action> Modes = new()
     {
         ["--stream"] = StreamBandwidth,
         ["--tile-l1"] = TileInL1,
         ["--epoch-gc"] = EpochGc,
         ["--c2-parts"] = C2Parts,
+        ["--line-offset"] = LineOffsetCompare.Run,
     };
 
     public static void Main(string[] args)

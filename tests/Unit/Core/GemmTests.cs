@@ -55,6 +55,35 @@ public class GemmTests
     }
 
     [Theory]
+    [MemberData(nameof(Plans))]
+    public void B_read_in_place_gives_the_scalar_bits_at_every_offset_from_a_cache_line(string planName)
+    {
+        // xᵀ·dy with lanes along m reads x in place shifted back to a cache line (the lanes before x's first element, and past
+        // each row's end, are computed and never stored). x sits at each of 16 float offsets in a NaN-filled array, so a lane
+        // read from outside x that reached C would show; C also sits inside NaN guards that must stay NaN.
+        GemmPlan plan = PlanNamed(planName);
+        const int m = 48, n = 10, k = 150; // x is k × m (rows of 48 floats, 3 whole lines), dy k × n
+        float[] x = Random(k * m, 7), dy = Random(k * n, 8), bias = Random(n, 9);
+        float[] expected = Run(SimdPath.Scalar, 1, true, false, m, n, k, x, dy, bias);
+        for (int offset = 0; offset < 16; offset++)
+        {
+            var store = new float[k * m + 64];
+            Array.Fill(store, float.NaN);
+            x.CopyTo(store, offset);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var c = new float[m * n + 32];
+                Array.Fill(c, float.NaN);
+                Gemm.Multiply(true, false, m, n, k, store.AsSpan(offset, k * m), dy, c.AsSpan(16, m * n), bias,
+                    new KernelOptions(SimdPath.Auto, threads, plan, ForceThreads: true));
+                Assert.Equal(expected, c.AsSpan(16, m * n).ToArray());
+                Assert.All(c.AsSpan(0, 16).ToArray(), v => Assert.True(float.IsNaN(v)));
+                Assert.All(c.AsSpan(16 + m * n).ToArray(), v => Assert.True(float.IsNaN(v)));
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Paths))]
     public void The_fused_epilogue_equals_product_plus_bias_then_the_relu_kernel_bit_for_bit(string pathName)
     {
