@@ -496,7 +496,7 @@ internal static unsafe class Gemm
         // `Mlp.Benchmarks --line-offset` (x on a line and 24 bytes past one, interleaved; Zen 5): one thread 112–156 →
         // 148–167 GFLOP/s, two 222–262 → 259–294; since, the two match.
         int dead = 0;
-        if (p.LanesAlongM && !splitRows && p.M <= mc && p.CsB == 1 && p.N % w == 0 && p.RsB % 16 == 0 && (p.B & 63) != 0)
+        if (p.LanesAlongM && p.M <= mc && p.CsB == 1 && p.N % w == 0 && p.RsB % 16 == 0 && (p.B & 63) != 0)
         {
             dead = (int)((p.B & 63) / sizeof(float));
             p = p with { B = p.B - dead * sizeof(float), N = p.N + dead, C = p.C - dead * p.CsC * sizeof(float) };

@@ -62,7 +62,14 @@ public class GemmTests
         // each row's end, are computed and never stored). x sits at each of 16 float offsets in a NaN-filled array, so a lane
         // read from outside x that reached C would show; C also sits inside NaN guards that must stay NaN.
         GemmPlan plan = PlanNamed(planName);
-        const int m = 48, n = 10, k = 150; // x is k × m (rows of 48 floats, 3 whole lines), dy k × n
+        // x is k × m, dy k × n: 48 lanes of x (3 whole lines a row) over 10 rows of dy's columns (split by lanes), and 16
+        // lanes over 50 rows (split by rows).
+        foreach (var (m, n) in new[] { (48, 10), (16, 50) })
+            InPlaceAtEveryOffset(plan, m, n, k: 150);
+    }
+
+    private static void InPlaceAtEveryOffset(GemmPlan plan, int m, int n, int k)
+    {
         float[] x = Random(k * m, 7), dy = Random(k * n, 8), bias = Random(n, 9);
         float[] expected = Run(SimdPath.Scalar, 1, true, false, m, n, k, x, dy, bias);
         for (int offset = 0; offset < 16; offset++)
