@@ -11,7 +11,7 @@ namespace Mlp.Benchmarks;
 public static class Program
 {
     // Modes that take no arguments: read bandwidth, the micro-kernel in L1, row (f)'s collections, row (c') part by part,
-    // xᵀ·dy with x on a cache line and off one.
+    // xᵀ·dy with x on a cache line and off one, x read (no arithmetic) in the orders the products read it.
     private static readonly Dictionary<string, Action> Modes = new()
     {
         ["--stream"] = StreamBandwidth,
@@ -19,6 +19,7 @@ public static class Program
         ["--epoch-gc"] = EpochGc,
         ["--c2-parts"] = C2Parts,
         ["--line-offset"] = LineOffsetCompare.Run,
+        ["--read-pattern"] = ReadPattern.Run,
     };
 
     public static void Main(string[] args)
