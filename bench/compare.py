@@ -241,14 +241,14 @@ def main():
             gf = med([flops / m[key]["median_ms"] / 1e6 for m, *_ in rounds])
             pk = peak_1t if which == "1t" else peak_all
             share = gf / pk
-            print(f"{label:<50} {gf:>9.1f} {pk:>10.0f} {100 * share:>8.0f}% {'≥' + format(100 * target, '.0f') + '%':>7}  "
+            print(f"{label:<50} {gf:>9.1f} {pk:>10.0f} {100 * share:>8.1f}% {'≥' + format(100 * target, '.0f') + '%':>7}  "
                   f"{'yes' if share >= target else 'no'}")
             summary.append({"key": key + "_share", "gflops": gf, "peak": pk, "share": share, "target": target})
         for label, key in (("TorchSharp", 1), ("PyTorch", 2)):
             vals = [med(r[key]["gemm"]) for r in rounds if "gemm" in r[key]]
             if vals:
                 gf = flops / med(vals) / 1e6
-                print(f"{'  (' + label + ' x·w1, 2 threads)':<50} {gf:>9.1f} {peak_all:>10.0f} {100 * gf / peak_all:>8.0f}%")
+                print(f"{'  (' + label + ' x·w1, 2 threads)':<50} {gf:>9.1f} {peak_all:>10.0f} {100 * gf / peak_all:>8.1f}%")
         if mlp_json.get("gemm_plans"):
             print("plans picked by measurement: " + "; ".join(mlp_json["gemm_plans"]))
         if mlp_json.get("gemm_threads"):
