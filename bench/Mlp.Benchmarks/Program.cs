@@ -11,7 +11,8 @@ namespace Mlp.Benchmarks;
 public static class Program
 {
     // Modes that take no arguments: read bandwidth, the micro-kernel in L1, row (f)'s collections, row (c') part by part,
-    // xᵀ·dy with x on a cache line and off one, x read (no arithmetic) in the orders the products read it.
+    // xᵀ·dy with x on a cache line and off one, x read (no arithmetic) in the orders the products read it, the softmax's
+    // exponential against the C library's.
     private static readonly Dictionary<string, Action> Modes = new()
     {
         ["--stream"] = StreamBandwidth,
@@ -20,6 +21,7 @@ public static class Program
         ["--c2-parts"] = C2Parts,
         ["--line-offset"] = LineOffsetCompare.Run,
         ["--read-pattern"] = ReadPattern.Run,
+        ["--exp-ulps"] = ExpUlps.Run,
     };
 
     public static void Main(string[] args)
