@@ -11,9 +11,8 @@ namespace Mlp.Kernels;
 /// <para>Range reduction x = n·ln 2 + r with n = round(x / ln 2) (rounded by adding 1.5·2⁵²) and |r| ≤ ln 2 / 2 (ln 2 split in
 /// two parts, fdlibm's, subtracted with fused multiply-adds), then e^r by its Taylor series to r¹³ (truncation below 5·10⁻¹⁸)
 /// in Horner form with fused multiply-adds, and the scale 2ⁿ built in the exponent bits. Against glibc 2.36's <c>exp</c> on
-/// 5 million points of [−708, 0] (`Mlp.Benchmarks --exp-ulps`): 6 % differ, each by 1 ulp, and none of their float roundings
-/// differ (ExpKernelTests holds
-/// it within 2 ulps of whatever C library it runs on).</para>
+/// 5 million points of [−708, 0] (<c>Mlp.Benchmarks --exp-ulps</c>): 6 % differ, each by 1 ulp, and none of their float
+/// roundings differ (ExpKernelTests holds it within 2 ulps of whatever C library it runs on).</para>
 /// <para>Below −708, about where e^x leaves the normal doubles (e^−708 ≈ 3.3·10⁻³⁰⁸), it returns 0: no float is that small, and added to
 /// a softmax's sum, which is at least 1, it changes nothing. NaN stays NaN. Meant for x ≤ 0: from 709.78 up e^x overflows,
 /// which this does not handle.</para>
