@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
+using Mlp.Kernels;
 
 namespace Mlp.Benchmarks;
 
@@ -65,11 +65,8 @@ internal static unsafe class ReadPattern
                 if (nj >= Cols) (nj, nk) = (0, kb + 128);
                 for (int k = kb; k < ke; k++)
                 {
-                    if (prefetch && Sse.IsSupported && nk + k - kb < Rows)
-                    {
-                        byte* next = (byte*)(x + (long)(nk + k - kb) * Cols + nj);
-                        for (int b = 0; b < panel * sizeof(float); b += 64) Sse.Prefetch0(next + b);
-                    }
+                    if (prefetch && nk + k - kb < Rows)
+                        Prefetch.Rows(x + (long)(nk + k - kb) * Cols + nj, Cols, 1, panel, toL1: true); // as the kernel does
                     float* row = x + (long)k * Cols + j;
                     for (int v = 0; v < panel && j + v < Cols; v += 16) acc += Vector512.Load(row + v);
                 }

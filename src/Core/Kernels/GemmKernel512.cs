@@ -157,8 +157,6 @@ internal static unsafe class GemmKernel512
             // No epilogue and no padded lane: C (+)= the block sums straight from the registers, branch-free: a later block adds
             // C + sum, as the parked path does; a first block adds −0, the identity of addition, so it stores the sums as they are.
             Vector512<float> keep = add ? Vector512<float>.AllBitsSet : Vector512<float>.Zero, negZero = Vector512.Create(-0f);
-            float* pairT = stackalloc float[16];
-            Vector512.Store(ct, pairT);
             Vector512.Store(Vector512.ConditionalSelect(keep, Vector512.Load(c + 0 * ldc + 0), negZero) + c00, c + 0 * ldc + 0);
             if (TVecs.Value > 1) Vector512.Store(Vector512.ConditionalSelect(keep, Vector512.Load(c + 0 * ldc + 16), negZero) + c01, c + 0 * ldc + 16);
             if (TVecs.Value > 2) Vector512.Store(Vector512.ConditionalSelect(keep, Vector512.Load(c + 0 * ldc + 32), negZero) + c02, c + 0 * ldc + 32);
@@ -208,12 +206,16 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 7 && TVecs.Value > 4) Vector512.Store(Vector512.ConditionalSelect(keep, Vector512.Load(c + 7 * ldc + 64), negZero) + c74, c + 7 * ldc + 64);
             if (TRows.Value > 7 && TVecs.Value > 5) Vector512.Store(Vector512.ConditionalSelect(keep, Vector512.Load(c + 7 * ldc + 80), negZero) + c75, c + 7 * ldc + 80);
             if (TTail.Value > 0)
+            {
+                float* pairT = stackalloc float[16];
+                Vector512.Store(ct, pairT);
                 for (int r = 0; r < TRows.Value; r++)
                     for (int j = TVecs.Value * 16; j < cols; j++)
                     {
                         float v = pairT[2 * r + j - TVecs.Value * 16];
                         c[r * ldc + j] = add ? c[r * ldc + j] + v : v;
                     }
+            }
             return;
         }
         // Park the accumulators in a stack tile in one straight-line block, then finish C from there: an epilogue
