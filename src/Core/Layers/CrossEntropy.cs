@@ -29,28 +29,21 @@ public static class CrossEntropy
         if (labels.Length != n)
             throw new ArgumentException($"CrossEntropy: logits {Tensor.ShapeString(logits.Dims)} have {n} rows but there are {labels.Length} labels.", nameof(labels));
 
-        var probs = Storage.Zeroed(logits.Length);
-        double total = 0;
         for (int i = 0; i < n; i++)
-        {
-            int label = labels[i];
-            if ((uint)label >= (uint)c)
-                throw new ArgumentException($"CrossEntropy: label {label} of row {i} is outside [0, {c}) for logits {Tensor.ShapeString(logits.Dims)}.", nameof(labels));
-            var row = logits.Data.AsSpan(i * c, c);
-            float lse = Softmax.Row(row, probs.AsSpan(i * c, c));                // softmax, kept for backward
-            total += (double)lse - row[label];                                  // −log p[label] = lse − x[label]
-        }
+            if ((uint)labels[i] >= (uint)c)
+                throw new ArgumentException($"CrossEntropy: label {labels[i]} of row {i} is outside [0, {c}) for logits {Tensor.ShapeString(logits.Dims)}.", nameof(labels));
+        var probs = Storage.Uninitialized(logits.Length);                        // softmax, kept for backward (every element written)
+        Span<float> lse = n > 1024 ? new float[n] : stackalloc float[n];
+        Softmax.RowsInto(logits.Data, n, c, probs, lse);
+        double total = 0;
+        for (int i = 0; i < n; i++) total += (double)lse[i] - logits.Data[i * c + labels[i]];   // −log p[label] = lse − x[label]
         var copy = (int[])labels.Clone();
         return new(Tensor.Scalar((float)(total / n)), dl =>
         {
             float scale = dl.ToScalar() / n;
-            var dx = Storage.Zeroed(probs.Length);
-            for (int i = 0; i < n; i++)
-            {
-                int o = i * c;
-                for (int j = 0; j < c; j++) dx[o + j] = probs[o + j] * scale;
-                dx[o + copy[i]] -= scale;                                       // dx = dl · (softmax − onehot) / n
-            }
+            var dx = Storage.Uninitialized(probs.Length);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(probs, scale, dx);  // each product rounded alone: the scalar bits
+            for (int i = 0; i < n; i++) dx[i * c + copy[i]] -= scale;            // dx = dl · (softmax − onehot) / n
             return new Tensor(dx, [n, c]);
         });
     }

@@ -19,13 +19,14 @@ public static class LogSoftmax
             throw new ArgumentException($"LogSoftmax needs (n, c) logits; got {Tensor.ShapeString(x.Dims)}.", nameof(x));
         int n = x.Dims[0], c = x.Dims[1];
         var y = Storage.Zeroed(x.Length);
-        var probs = Storage.Zeroed(x.Length);                                        // softmax(x), kept for backward
+        var probs = Storage.Uninitialized(x.Length);                                 // softmax(x), kept for backward (all written)
+        var lse = new float[n];
+        Softmax.RowsInto(x.Data, n, c, probs, lse);
         for (int i = 0; i < n; i++)
         {
             var row = x.Data.AsSpan(i * c, c);
-            float lse = Softmax.Row(row, probs.AsSpan(i * c, c));
             var dst = y.AsSpan(i * c, c);
-            for (int j = 0; j < c; j++) dst[j] = row[j] - lse;
+            for (int j = 0; j < c; j++) dst[j] = row[j] - lse[i];
         }
         var output = new Tensor(y, [n, c]);
         return new(output, dy =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Mlp.Kernels;
@@ -22,8 +23,8 @@ public static class Softmax
         if (x.Rank != 2)
             throw new ArgumentException($"Softmax needs (n, c) logits; got {Tensor.ShapeString(x.Dims)}.", nameof(x));
         int n = x.Dims[0], c = x.Dims[1];
-        var p = Storage.Zeroed(x.Length);
-        for (int i = 0; i < n; i++) Row(x.Data.AsSpan(i * c, c), p.AsSpan(i * c, c));
+        var p = Storage.Uninitialized(x.Length);                 // every element is written
+        RowsInto(x.Data, n, c, p, default);
         return new Tensor(p, [n, c]);
     }
 
@@ -51,6 +52,87 @@ public static class Softmax
             return new Tensor(dx, [n, c]);
         });
     }
+
+    /// <summary>
+    /// The softmax of each row of the (n, c) logits <paramref name="x"/> into <paramref name="probabilities"/>, and each row's
+    /// logsumexp into <paramref name="logSumExp"/> (length n, or empty when not wanted): bit for bit <see cref="Row"/> on
+    /// every row.
+    /// </summary>
+    /// <remarks>
+    /// Short rows (c ≤ 16, a classifier's logits) run eight rows at a time, a row per lane: each lane takes the same
+    /// operations in the same order as <see cref="Row"/> (the maximum by the same comparisons, x − m in float, e^(x − m) by
+    /// <see cref="ExpKernel"/>, the sum in ascending j, the float-rounded exponential divided by it), so the bits are the
+    /// same; a group with a NaN or an infinite maximum goes row by row. One row at a time, a row of 10 spends most of its
+    /// time on a two-element scalar tail and on summing lanes one by one: with the groups, the batch-64 loss (forward and
+    /// backward) fell from 3.9–4.1 to 2.3–2.4 µs on Zen 5.
+    /// </remarks>
+    internal static void RowsInto(ReadOnlySpan<float> x, int n, int c, Span<float> probabilities, Span<float> logSumExp)
+    {
+        bool wantLse = !logSumExp.IsEmpty;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && c is > 0 and <= GroupMaxColumns)
+        {
+            Span<float> e = stackalloc float[GroupMaxColumns * GroupRows];
+            for (; i + GroupRows <= n; i += GroupRows)
+                if (!RowGroup(x.Slice(i * c, GroupRows * c), c, probabilities.Slice(i * c, GroupRows * c), e,
+                              wantLse ? logSumExp.Slice(i, GroupRows) : default))
+                    for (int r = i; r < i + GroupRows; r++)
+                    {
+                        float lse = Row(x.Slice(r * c, c), probabilities.Slice(r * c, c));
+                        if (wantLse) logSumExp[r] = lse;
+                    }
+        }
+        for (; i < n; i++)
+        {
+            float lse = Row(x.Slice(i * c, c), probabilities.Slice(i * c, c));
+            if (wantLse) logSumExp[i] = lse;
+        }
+    }
+
+    private const int GroupRows = 8, GroupMaxColumns = 16;
+
+    // Eight rows of c ≤ 16 logits, one per lane; false (nothing written) when a row's maximum is NaN or infinite.
+    private static bool RowGroup(ReadOnlySpan<float> x, int c, Span<float> probabilities, Span<float> e, Span<float> logSumExp)
+    {
+        ref float src = ref MemoryMarshal.GetReference(x);
+        var m = Column(ref src, c, 0);
+        var nan = ~Vector256.Equals(m, m);
+        for (int j = 1; j < c; j++)
+        {
+            var v = Column(ref src, c, j);
+            nan |= ~Vector256.Equals(v, v);
+            m = Vector256.ConditionalSelect(Vector256.GreaterThan(v, m), v, m);    // Row's `row[j] > m`
+        }
+        if (!Vector256.EqualsAll(nan, Vector256<float>.Zero) || !Vector256.LessThanAll(Vector256.Abs(m), Vector256.Create(float.PositiveInfinity)))
+            return false;
+        Vector256<double> s0 = Vector256<double>.Zero, s1 = Vector256<double>.Zero;
+        ref float ej = ref MemoryMarshal.GetReference(e);
+        for (int j = 0; j < c; j++)
+        {
+            var (lower, upper) = Vector256.Widen(Column(ref src, c, j) - m);
+            Vector256<double> e0 = ExpKernel.Exp(lower), e1 = ExpKernel.Exp(upper);
+            Vector256.Narrow(e0, e1).StoreUnsafe(ref ej, (nuint)(j * GroupRows));
+            s0 += e0;
+            s1 += e1;
+        }
+        ref float dst = ref MemoryMarshal.GetReference(probabilities);
+        for (int j = 0; j < c; j++)
+        {
+            var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref ej, (nuint)(j * GroupRows)));
+            var p = Vector256.Narrow(lower / s0, upper / s1);
+            for (int r = 0; r < GroupRows; r++) Unsafe.Add(ref dst, r * c + j) = p.GetElement(r);
+        }
+        if (!logSumExp.IsEmpty)
+            for (int r = 0; r < GroupRows; r++)
+                logSumExp[r] = (float)(m.GetElement(r) + Math.Log(r < 4 ? s0.GetElement(r) : s1.GetElement(r - 4)));
+        return true;
+    }
+
+    // Column j of eight rows of c.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Column(ref float x, int c, int j) => Vector256.Create(
+        Unsafe.Add(ref x, j), Unsafe.Add(ref x, c + j), Unsafe.Add(ref x, 2 * c + j), Unsafe.Add(ref x, 3 * c + j),
+        Unsafe.Add(ref x, 4 * c + j), Unsafe.Add(ref x, 5 * c + j), Unsafe.Add(ref x, 6 * c + j), Unsafe.Add(ref x, 7 * c + j));
 
     /// <summary>Writes softmax(<paramref name="row"/>) into <paramref name="probabilities"/> and returns logsumexp(<paramref name="row"/>).</summary>
     /// <remarks>

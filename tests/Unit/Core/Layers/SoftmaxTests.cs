@@ -69,6 +69,38 @@ public class SoftmaxTests
     }
 
     [Fact]
+    public void Rows_in_groups_give_the_bits_of_one_row_at_a_time()
+    {
+        // RowsInto runs short rows eight at a time, a row per lane; every row's probabilities and logsumexp must be Row's bits,
+        // for group counts with and without leftover rows, and for groups holding a row with a NaN, a +∞ or only −∞ (those
+        // groups go row by row) or a −∞ beside finite logits (which stays in the group: e^−∞ = 0).
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity];
+        for (int c = 1; c <= 17; c++)
+            foreach (int n in new[] { 1, 7, 8, 9, 16, 19 })
+                for (int special = -1; special < 4; special++)
+                {
+                    float[] x = (new Rng(100 * c + n).Normal(n, c) * 8f).ToArray();
+                    if (special >= 0 && n > 5)
+                    {
+                        if (special < 3) x[5 * c + c / 2] = specials[special];
+                        else for (int j = 0; j < c; j++) x[5 * c + j] = float.NegativeInfinity;
+                    }
+                    var p = new float[n * c];
+                    var lse = new float[n];
+                    Softmax.RowsInto(x, n, c, p, lse);
+                    for (int i = 0; i < n; i++)
+                    {
+                        var q = new float[c];
+                        float l = Softmax.Row(x.AsSpan(i * c, c), q);
+                        Assert.Equal(BitConverter.SingleToInt32Bits(l), BitConverter.SingleToInt32Bits(lse[i]));
+                        for (int j = 0; j < c; j++)
+                            Assert.True(BitConverter.SingleToInt32Bits(q[j]) == BitConverter.SingleToInt32Bits(p[i * c + j]),
+                                $"c {c}, n {n}, special {special}: p[{i}, {j}] = {p[i * c + j]:R}, one row at a time {q[j]:R}");
+                    }
+                }
+    }
+
+    [Fact]
     public void A_tensor_that_is_not_a_matrix_is_rejected_naming_its_shape()
     {
         var e = Assert.Throws<ArgumentException>(() => Softmax.Rows(Tensor.Zeros(4)));
