@@ -115,13 +115,14 @@ public static class Softmax
             s0 += e0;
             s1 += e1;
         }
-        ref float dst = ref MemoryMarshal.GetReference(probabilities);
         for (int j = 0; j < c; j++)
         {
             var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref ej, (nuint)(j * GroupRows)));
-            var p = Vector256.Narrow(lower / s0, upper / s1);
-            for (int r = 0; r < GroupRows; r++) Unsafe.Add(ref dst, r * c + j) = p.GetElement(r);
+            Vector256.Narrow(lower / s0, upper / s1).StoreUnsafe(ref ej, (nuint)(j * GroupRows));
         }
+        ref float dst = ref MemoryMarshal.GetReference(probabilities);
+        for (int r = 0; r < GroupRows; r++)
+            for (int j = 0; j < c; j++) Unsafe.Add(ref dst, r * c + j) = Unsafe.Add(ref ej, j * GroupRows + r);
         if (!logSumExp.IsEmpty)
             for (int r = 0; r < GroupRows; r++)
                 logSumExp[r] = (float)(m.GetElement(r) + Math.Log(r < 4 ? s0.GetElement(r) : s1.GetElement(r - 4)));
