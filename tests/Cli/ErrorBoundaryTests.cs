@@ -240,7 +240,13 @@ public sealed class CancelTests : IDisposable
     {
         string data = Path.Combine(MlpProcess.RepoRoot(), "data", "fashion-mnist");
         string ckpt = Path.Combine(dir, "run.ckpt");
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A process started in the background by a non-interactive shell (a CI script run with `&`, nohup) inherits SIGINT
+        // ignored, and so would mlp: Ctrl+C could not reach it and it would train all 1000 epochs and exit 0. Then start it
+        // through coreutils' `env --default-signal=INT`, which gives it the default disposition that the runtime hooks.
+        bool sigintIgnored = SigintIgnored();
+        var psi = new System.Diagnostics.ProcessStartInfo(sigintIgnored ? "env" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (sigintIgnored)
+            foreach (var a in new[] { "--default-signal=INT", "dotnet" }) psi.ArgumentList.Add(a);
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mlp.dll"), "train", "--data", data, "--hidden", "16", "--epochs", "1000", "--checkpoint", ckpt })
             psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;
@@ -256,5 +262,14 @@ public sealed class CancelTests : IDisposable
         Assert.Contains($"resume with --resume {ckpt}", rest);
         var resumed = MlpProcess.Run("train", "--data", data, "--resume", ckpt, "--epochs", "3", "--json");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+    }
+
+    // Whether this process ignores SIGINT (bit 2 of SigIgn in /proc/self/status), which its children inherit.
+    private static bool SigintIgnored()
+    {
+        const string Status = "/proc/self/status";
+        if (!File.Exists(Status)) return false;
+        string? line = File.ReadLines(Status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line != null && (ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & 2) != 0;
     }
 }
