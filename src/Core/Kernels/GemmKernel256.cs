@@ -135,28 +135,14 @@ internal static unsafe class GemmKernel256
             // without reading C (x and −0 + x have the same bits). It used to read C and add −0, branch-free, which made every
             // store wait for its line: on dy·w1ᵀ, whose 157 MB C is written once, the best of 5 calls went 11.7–12.9 →
             // 10.6–11.5 ms on two Zen 5 threads and 22.8–26.0 → 21.0–21.5 on one (Vector512, processes alternating).
-            if (add)
-            {
-                AddRow<TVecs>(c + 0 * ldc, c00, c01, c02, c03, c04, c05);
-                if (TRows.Value > 1) AddRow<TVecs>(c + 1 * ldc, c10, c11, c12, c13, c14, c15);
-                if (TRows.Value > 2) AddRow<TVecs>(c + 2 * ldc, c20, c21, c22, c23, c24, c25);
-                if (TRows.Value > 3) AddRow<TVecs>(c + 3 * ldc, c30, c31, c32, c33, c34, c35);
-                if (TRows.Value > 4) AddRow<TVecs>(c + 4 * ldc, c40, c41, c42, c43, c44, c45);
-                if (TRows.Value > 5) AddRow<TVecs>(c + 5 * ldc, c50, c51, c52, c53, c54, c55);
-                if (TRows.Value > 6) AddRow<TVecs>(c + 6 * ldc, c60, c61, c62, c63, c64, c65);
-                if (TRows.Value > 7) AddRow<TVecs>(c + 7 * ldc, c70, c71, c72, c73, c74, c75);
-            }
-            else
-            {
-                StoreRow<TVecs>(c + 0 * ldc, c00, c01, c02, c03, c04, c05);
-                if (TRows.Value > 1) StoreRow<TVecs>(c + 1 * ldc, c10, c11, c12, c13, c14, c15);
-                if (TRows.Value > 2) StoreRow<TVecs>(c + 2 * ldc, c20, c21, c22, c23, c24, c25);
-                if (TRows.Value > 3) StoreRow<TVecs>(c + 3 * ldc, c30, c31, c32, c33, c34, c35);
-                if (TRows.Value > 4) StoreRow<TVecs>(c + 4 * ldc, c40, c41, c42, c43, c44, c45);
-                if (TRows.Value > 5) StoreRow<TVecs>(c + 5 * ldc, c50, c51, c52, c53, c54, c55);
-                if (TRows.Value > 6) StoreRow<TVecs>(c + 6 * ldc, c60, c61, c62, c63, c64, c65);
-                if (TRows.Value > 7) StoreRow<TVecs>(c + 7 * ldc, c70, c71, c72, c73, c74, c75);
-            }
+            FinishRow<TVecs>(c + 0 * ldc, add, c00, c01, c02, c03, c04, c05);
+            if (TRows.Value > 1) FinishRow<TVecs>(c + 1 * ldc, add, c10, c11, c12, c13, c14, c15);
+            if (TRows.Value > 2) FinishRow<TVecs>(c + 2 * ldc, add, c20, c21, c22, c23, c24, c25);
+            if (TRows.Value > 3) FinishRow<TVecs>(c + 3 * ldc, add, c30, c31, c32, c33, c34, c35);
+            if (TRows.Value > 4) FinishRow<TVecs>(c + 4 * ldc, add, c40, c41, c42, c43, c44, c45);
+            if (TRows.Value > 5) FinishRow<TVecs>(c + 5 * ldc, add, c50, c51, c52, c53, c54, c55);
+            if (TRows.Value > 6) FinishRow<TVecs>(c + 6 * ldc, add, c60, c61, c62, c63, c64, c65);
+            if (TRows.Value > 7) FinishRow<TVecs>(c + 7 * ldc, add, c70, c71, c72, c73, c74, c75);
             return;
         }
         // Park the accumulators in a stack tile in one straight-line block, then finish C from there: an epilogue
@@ -213,24 +199,20 @@ internal static unsafe class GemmKernel256
         GemmEpilogue.Finish256(t, 6 * 8, TRows.Value, c, ldc, cols, add, ep);
     }
 
-    // C row += up to six vectors (TVecs of them).
+    // C row (+)= up to six vectors (TVecs of them): C + v on a later k block, v as it is on the first.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRow<TVecs>(float* c, Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3, Vector256<float> v4, Vector256<float> v5)
+    private static void FinishRow<TVecs>(float* c, bool add, Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3, Vector256<float> v4, Vector256<float> v5)
         where TVecs : struct, IGemmConst
     {
-        Vector256.Store(Vector256.Load(c) + v0, c);
-        if (TVecs.Value > 1) Vector256.Store(Vector256.Load(c + 8) + v1, c + 8);
-        if (TVecs.Value > 2) Vector256.Store(Vector256.Load(c + 16) + v2, c + 16);
-        if (TVecs.Value > 3) Vector256.Store(Vector256.Load(c + 24) + v3, c + 24);
-        if (TVecs.Value > 4) Vector256.Store(Vector256.Load(c + 32) + v4, c + 32);
-        if (TVecs.Value > 5) Vector256.Store(Vector256.Load(c + 40) + v5, c + 40);
-    }
-
-    // C row = up to six vectors (TVecs of them).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TVecs>(float* c, Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3, Vector256<float> v4, Vector256<float> v5)
-        where TVecs : struct, IGemmConst
-    {
+        if (add)
+        {
+            v0 = Vector256.Load(c) + v0;
+            if (TVecs.Value > 1) v1 = Vector256.Load(c + 8) + v1;
+            if (TVecs.Value > 2) v2 = Vector256.Load(c + 16) + v2;
+            if (TVecs.Value > 3) v3 = Vector256.Load(c + 24) + v3;
+            if (TVecs.Value > 4) v4 = Vector256.Load(c + 32) + v4;
+            if (TVecs.Value > 5) v5 = Vector256.Load(c + 40) + v5;
+        }
         Vector256.Store(v0, c);
         if (TVecs.Value > 1) Vector256.Store(v1, c + 8);
         if (TVecs.Value > 2) Vector256.Store(v2, c + 16);
