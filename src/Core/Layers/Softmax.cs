@@ -68,26 +68,26 @@ public static class Softmax
     /// </remarks>
     internal static void RowsInto(ReadOnlySpan<float> x, int n, int c, Span<float> probabilities, Span<float> logSumExp)
     {
-        bool wantLse = !logSumExp.IsEmpty;
         int i = 0;
         if (Vector256.IsHardwareAccelerated && c is > 0 and <= GroupMaxColumns)
         {
             Span<float> e = stackalloc float[GroupMaxColumns * GroupRows];
             for (; i + GroupRows <= n; i += GroupRows)
                 if (!RowGroup(x.Slice(i * c, GroupRows * c), c, probabilities.Slice(i * c, GroupRows * c), e,
-                              wantLse ? logSumExp.Slice(i, GroupRows) : default))
-                    for (int r = i; r < i + GroupRows; r++)
-                    {
-                        float lse = Row(x.Slice(r * c, c), probabilities.Slice(r * c, c));
-                        if (wantLse) logSumExp[r] = lse;
-                    }
+                              logSumExp.IsEmpty ? default : logSumExp.Slice(i, GroupRows)))
+                    for (int r = i; r < i + GroupRows; r++) OneRow(x, c, probabilities, logSumExp, r);
         }
-        for (; i < n; i++)
+        for (; i < n; i++) OneRow(x, c, probabilities, logSumExp, i);
+
+        static void OneRow(ReadOnlySpan<float> x, int c, Span<float> probabilities, Span<float> logSumExp, int r)
         {
-            float lse = Row(x.Slice(i * c, c), probabilities.Slice(i * c, c));
-            if (wantLse) logSumExp[i] = lse;
+            float lse = Row(x.Slice(r * c, c), probabilities.Slice(r * c, c));
+            if (!logSumExp.IsEmpty) logSumExp[r] = lse;
         }
     }
+
+    // logsumexp = m + log Σ e^(x − m), rounded to float once: the one formula for Row and the row groups.
+    private static float LogSumExp(float m, double sum) => (float)(m + Math.Log(sum));
 
     private const int GroupRows = 8, GroupMaxColumns = 16;
 
@@ -125,7 +125,7 @@ public static class Softmax
             for (int j = 0; j < c; j++) Unsafe.Add(ref dst, r * c + j) = Unsafe.Add(ref ej, j * GroupRows + r);
         if (!logSumExp.IsEmpty)
             for (int r = 0; r < GroupRows; r++)
-                logSumExp[r] = (float)(m.GetElement(r) + Math.Log(r < 4 ? s0.GetElement(r) : s1.GetElement(r - 4)));
+                logSumExp[r] = LogSumExp(m.GetElement(r), r < 4 ? s0.GetElement(r) : s1.GetElement(r - 4));
         return true;
     }
 
@@ -173,7 +173,7 @@ public static class Softmax
             s += e;
         }
         DivideBy(probabilities, s);
-        return (float)(m + Math.Log(s));
+        return LogSumExp(m, s);
     }
 
     /// <summary>
