@@ -82,6 +82,32 @@ public static class Program
             foreach (var d in Gemm.TunedPlans()) Console.WriteLine("  plan " + d);
             return;
         }
+        if (args.Length > 0 && args[0] == "--xtdy-depth")
+        {
+            var rng = new Rng(42);
+            Tensor x = rng.Normal(50000, 784), dy = rng.Normal(50000, 50);
+            var c = new float[784 * 50];
+            double peak = FmaPeak.Measure().OneThread;
+            var plans = (Environment.GetEnvironmentVariable("XTDY_ORDER") ?? "V512 6×4 pf m-lanes|V512 8×3 pf m-lanes|V512 6×4 m-lanes").Split("|");
+            foreach (int depth in (Environment.GetEnvironmentVariable("XTDY_DEPTHS") ?? "128,256,512,2048,50000").Split(',').Select(int.Parse))
+                foreach (var plan in plans)
+                {
+                    GemmPlan g = GemmPlan.All.Single(p => p.ToString() == plan);
+                    var opt = new KernelOptions(SimdPath.Auto, 1, g, ForceThreads: true);
+                    int reps = Math.Max(1, 50000 / depth);
+                    double best = double.MaxValue;
+                    for (int r = 0; r < int.Parse(Environment.GetEnvironmentVariable("XTDY_ROUNDS") ?? "7"); r++)
+                    {
+                        long t0 = Stopwatch.GetTimestamp();
+                        for (int i = 0; i < reps; i++)
+                            Gemm.Multiply(true, false, 784, 50, depth, x.Data.AsSpan(0, depth * 784), dy.Data.AsSpan(0, depth * 50), c, default, opt);
+                        best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds / reps);
+                    }
+                    double gf = 2.0 * 784 * 50 * depth / best / 1e9;
+                    Console.WriteLine($"k {depth,6} {plan,-22} {gf,6:F1} GFLOP/s  {100 * gf / peak,5:F1} % of {peak:F0}");
+                }
+            return;
+        }
         if (args.Length > 0 && args[0] == "--xw-rows")
         {
             // x·w1 on one thread by how many rows it covers: the same rows every call (they stay in cache) against fresh rows
