@@ -10,13 +10,14 @@ namespace Mlp.Benchmarks;
 /// </summary>
 public static class Program
 {
-    // Modes that take no arguments: read bandwidth, the micro-kernel in L1, row (f)'s collections, row (c') part by part,
+    // Modes that take no arguments: read bandwidth, the micro-kernel in L1 (on x·w1's tiles, and on xᵀ·dy's operands), row (f)'s collections, row (c') part by part,
     // xᵀ·dy with x on a cache line and off one, x read (no arithmetic) in the orders the products read it, the softmax's
     // exponential against the C library's.
     private static readonly Dictionary<string, Action> Modes = new()
     {
         ["--stream"] = StreamBandwidth,
         ["--tile-l1"] = TileInL1,
+        ["--tile-xtdy"] = TileXtdy,
         ["--epoch-gc"] = EpochGc,
         ["--c2-parts"] = C2Parts,
         ["--line-offset"] = LineOffsetCompare.Run,
@@ -243,6 +244,49 @@ public static class Program
     // and C the same every call so they stay in L1: what the kernel does when memory keeps up. Useful GFLOP/s count the 50 real
     // columns only, so a tile that pads 50 to 64 lanes shows its waste. The last row finishes C through the parked stack tile, as
     // a fused epilogue's last block does, instead of straight from the registers.
+    // The Vector512 6×4 micro-kernel on xᵀ·dy's operands as the lanes-along-m product reads them (A: 6 of dy's 50 columns,
+    // rows 200 bytes apart; B: x's rows read in place, 3136 bytes apart; C: the 800-lane transposed temporary), against
+    // packed A and B, in L1 and cycling over 8 row tiles and 12 lane panels (x's 400 KB block in L2), on one thread.
+    private static unsafe void TileXtdy()
+    {
+        var peak = FmaPeak.Measure();
+        const int Kc = Gemm.KC, Calls = 4000;
+        float* x = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(Kc * 800 * sizeof(float), 64);
+        float* dy = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(Kc * 50 * sizeof(float) + 256, 64);
+        float* ak = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(Kc * 8 * sizeof(float) * 10, 64);
+        float* c = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(50 * 800 * sizeof(float), 64);
+        for (int i = 0; i < Kc * 800; i++) x[i] = (i % 7 - 3) * 0.01f;
+        for (int i = 0; i < Kc * 50 + 64; i++) dy[i] = (i % 5 - 2) * 0.01f;
+        for (int i = 0; i < Kc * 80; i++) ak[i] = (i % 5 - 2) * 0.01f;
+        for (int i = 0; i < 50 * 800; i++) c[i] = 0f;
+        var tiles = new (string Name, Action Run)[]
+        {
+            ("A packed, B packed (ldb 64)", () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G4, G0, G1>(Kc, ak, 1, 6, x, 64, c, 800, 64, true, null); }),
+            ("A dy rows (cs 50), B packed", () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G4, G0, G1>(Kc, dy, 1, 50, x, 64, c, 800, 64, true, null); }),
+            ("A packed, B x rows (ld 784)", () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G4, G0, G1>(Kc, ak, 1, 6, x, 784, c, 800, 64, true, null); }),
+            ("A dy rows, B x rows", () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G4, G0, G1>(Kc, dy, 1, 50, x, 784, c, 800, 64, true, null); }),
+            ("A dy rows cycling 8 tiles, B x rows", () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G4, G0, G1>(Kc, dy + 6 * (i & 7), 1, 50, x, 784, c + 6 * (i & 7) * 800, 800, 64, true, null); }),
+            ("A dy rows cycling, B cycling 12 panels", () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G4, G0, G1>(Kc, dy + 6 * (i & 7), 1, 50, x + 64 * ((i >> 3) % 12), 784, c + 6 * (i & 7) * 800 + 64 * ((i >> 3) % 12), 800, 64, true, null); }),
+            ("A packed cycling, B cycling 12 panels", () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G4, G0, G1>(Kc, ak + 6 * Kc * (i & 7), 1, 6, x + 64 * ((i >> 3) % 12), 784, c + 6 * (i & 7) * 800 + 64 * ((i >> 3) % 12), 800, 64, true, null); }),
+        };
+        Console.WriteLine($"FMA peak on one thread {peak.Vector512OneThread:F0} GFLOP/s (Vector512); load {File.ReadAllText("/proc/loadavg").Trim()}");
+        var best = new double[tiles.Length];
+        Array.Fill(best, double.MaxValue);
+        for (int round = 0; round < 9; round++)
+            for (int t = 0; t < tiles.Length; t++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                tiles[t].Run();
+                best[t] = Math.Min(best[t], Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            }
+        for (int t = 0; t < tiles.Length; t++)
+        {
+            double useful = 2.0 * 6 * 64 * Kc * Calls / best[t] / 1e9;
+            Console.WriteLine($"{tiles[t].Name,-40} {useful,6:F0} GFLOP/s = {100 * useful / peak.Vector512OneThread,3:F0} % of peak");
+        }
+        foreach (float* p in new[] { x, dy, ak, c }) System.Runtime.InteropServices.NativeMemory.AlignedFree(p);
+    }
+
     private static unsafe void TileInL1()
     {
         var peak = FmaPeak.Measure();
