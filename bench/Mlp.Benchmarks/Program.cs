@@ -270,21 +270,28 @@ public static class Program
             ("A packed cycling, B cycling 12 panels", () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G6, G4, G0, G1>(Kc, ak + 6 * Kc * (i & 7), 1, 6, x + 64 * ((i >> 3) % 12), 784, c + 6 * (i & 7) * 800 + 64 * ((i >> 3) % 12), 800, 64, true, null); }),
         };
         Console.WriteLine($"FMA peak on one thread {peak.Vector512OneThread:F0} GFLOP/s (Vector512); load {File.ReadAllText("/proc/loadavg").Trim()}");
-        var best = new double[tiles.Length];
-        Array.Fill(best, double.MaxValue);
-        for (int round = 0; round < 9; round++)
-            for (int t = 0; t < tiles.Length; t++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                tiles[t].Run();
-                best[t] = Math.Min(best[t], Stopwatch.GetElapsedTime(t0).TotalSeconds);
-            }
+        double[] best = BestOfInterleaved([.. tiles.Select(t => t.Run)], rounds: 9);
         for (int t = 0; t < tiles.Length; t++)
         {
             double useful = 2.0 * 6 * 64 * Kc * Calls / best[t] / 1e9;
             Console.WriteLine($"{tiles[t].Name,-40} {useful,6:F0} GFLOP/s = {100 * useful / peak.Vector512OneThread,3:F0} % of peak");
         }
         foreach (float* p in new[] { x, dy, ak, c }) System.Runtime.InteropServices.NativeMemory.AlignedFree(p);
+    }
+
+    // The best wall time of each action, run in turn round after round (so a busy spell on the machine slows all of them).
+    private static double[] BestOfInterleaved(Action[] runs, int rounds)
+    {
+        var best = new double[runs.Length];
+        Array.Fill(best, double.MaxValue);
+        for (int round = 0; round < rounds; round++)
+            for (int t = 0; t < runs.Length; t++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                runs[t]();
+                best[t] = Math.Min(best[t], Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            }
+        return best;
     }
 
     private static unsafe void TileInL1()
@@ -305,15 +312,7 @@ public static class Program
             ("V512 8×3+pair, parked", 8, () => { for (int i = 0; i < Calls; i++) GemmKernel512.Tile<G8, G3, G2, G0>(Kc, a, Lda, 1, b, 64, c, 50, 50, true, null); }),
         };
         Console.WriteLine($"FMA peak on one thread {peak.Vector512OneThread:F0} GFLOP/s (Vector512); load {File.ReadAllText("/proc/loadavg").Trim()}");
-        var best = new double[tiles.Length];
-        Array.Fill(best, double.MaxValue);
-        for (int round = 0; round < 7; round++)
-            for (int t = 0; t < tiles.Length; t++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                tiles[t].Run();
-                best[t] = Math.Min(best[t], Stopwatch.GetElapsedTime(t0).TotalSeconds);
-            }
+        double[] best = BestOfInterleaved([.. tiles.Select(t => t.Run)], rounds: 7);
         for (int t = 0; t < tiles.Length; t++)
         {
             double useful = 2.0 * tiles[t].Rows * 50 * Kc * Calls / best[t] / 1e9;
