@@ -594,7 +594,7 @@ internal static unsafe class Gemm
                                     nint ldb = inPlace ? p.RsB : vq * w;
                                     // The block's rows in tiles of at most mr rows, sizes as even as possible: xᵀ·dy's 50 rows in 6-row tiles
                                     // are 5 or 6 each, not eight of 6 and one of 2 (whose 8 accumulators barely cover the FMA latency).
-                                    // Measured on Zen 5 against 6, …, 6, 2 (in-process, interleaved): 0–4 % faster, same bits.
+                                    // Measured on Zen 5 against 6, …, 6, 2 (in-process, interleaved): medians mostly 1–4 % faster, some runs a tie; same bits.
                                     int blockRows = icEnd - ic, tiles = (blockRows + mr - 1) / mr, share = (KC + tiles - 1) / tiles; // rows of B each tile prefetches
                                     for (int ti = 0; ti < tiles; ti++)
                                     {
