@@ -10,9 +10,9 @@ namespace Mlp.Benchmarks;
 /// </summary>
 public static class Program
 {
-    // Modes that take no arguments: read bandwidth, the micro-kernel in L1 (on x·w1's tiles, and on xᵀ·dy's operands), row (f)'s collections, row (c') part by part,
-    // xᵀ·dy with x on a cache line and off one, x read (no arithmetic) in the orders the products read it, the softmax's
-    // exponential against the C library's.
+    // Modes that take no arguments: read bandwidth, the micro-kernel in L1 (on x·w1's tiles, and on xᵀ·dy's operands), row
+    // (f)'s collections, row (c') part by part, xᵀ·dy with x on a cache line and off one, x read (no arithmetic) in the orders
+    // the products read it, the softmax's exponential against the C library's.
     private static readonly Dictionary<string, Action> Modes = new()
     {
         ["--stream"] = StreamBandwidth,
@@ -240,10 +240,6 @@ public static class Program
         Console.WriteLine($"load {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
-    // The Vector512 micro-kernel alone on x·w1's tiles (n = 50, one 128-deep k block, adding into C), with A, the packed B panel
-    // and C the same every call so they stay in L1: what the kernel does when memory keeps up. Useful GFLOP/s count the 50 real
-    // columns only, so a tile that pads 50 to 64 lanes shows its waste. The last row finishes C through the parked stack tile, as
-    // a fused epilogue's last block does, instead of straight from the registers.
     // The Vector512 6×4 micro-kernel on xᵀ·dy's operands as the lanes-along-m product reads them (A: 6 of dy's 50 columns,
     // rows 200 bytes apart; B: x's rows read in place, 3136 bytes apart; C: the 800-lane transposed temporary), against
     // packed A and B, in L1 and cycling over 8 row tiles and 12 lane panels (x's 400 KB block in L2), on one thread.
@@ -294,6 +290,10 @@ public static class Program
         return best;
     }
 
+    // The Vector512 micro-kernel alone on x·w1's tiles (n = 50, one 128-deep k block, adding into C), with A, the packed B panel
+    // and C the same every call so they stay in L1: what the kernel does when memory keeps up. Useful GFLOP/s count the 50 real
+    // columns only, so a tile that pads 50 to 64 lanes shows its waste. The last row finishes C through the parked stack tile, as
+    // a fused epilogue's last block does, instead of straight from the registers.
     private static unsafe void TileInL1()
     {
         var peak = FmaPeak.Measure();

@@ -131,10 +131,8 @@ internal static unsafe class GemmKernel256
         }
         if (TDirect.Value > 0)
         {
-            // No epilogue and no padded lane: C (+)= the block sums straight from the registers. A first block stores the sums
-            // without reading C (x and −0 + x have the same bits). It used to read C and add −0, branch-free, which made every
-            // store wait for its line: on dy·w1ᵀ, whose 157 MB C is written once, the best of 5 calls went 11.7–12.9 →
-            // 10.6–11.5 ms on two Zen 5 threads and 22.8–26.0 → 21.0–21.5 on one (Vector512, processes alternating).
+            // No epilogue and no padded lane: C (+)= the block sums straight from the registers; a first block stores the sums
+            // without reading C (why, and what it measured: GemmKernel512, which mirrors this).
             FinishRow<TVecs>(c + 0 * ldc, add, c00, c01, c02, c03, c04, c05);
             if (TRows.Value > 1) FinishRow<TVecs>(c + 1 * ldc, add, c10, c11, c12, c13, c14, c15);
             if (TRows.Value > 2) FinishRow<TVecs>(c + 2 * ldc, add, c20, c21, c22, c23, c24, c25);
