@@ -18,8 +18,8 @@ namespace Mlp.Kernels;
 /// pair tail when C's lanes end one or two past a whole Vector512, as x·w1's 50 = 3·16 + 2 do) and orientation —
 /// is chosen by measurement, not by CPU model: the first product of each shape class times every candidate on a slice of its own
 /// operands (a fraction of a millisecond of arithmetic each) and keeps the fastest for the process. The thread count is measured
-/// too (<see cref="ThreadRule"/>): a product that could pay to split alternates one thread and all on its first calls and keeps
-/// the faster.</para>
+/// too (<see cref="ThreadStep"/>): a product that could pay to split alternates one thread and all on its first calls and keeps
+/// the faster; when all win, all against half as many, and on down while the fewer threads are not slower.</para>
 /// <para>Orientation: the lanes run along n (C's columns; A broadcast in place) or along m (the kernel computes
 /// <c>Cᵀ = op(B)ᵀ·op(A)ᵀ</c>: op(A) is packed transposed with 8×8 register transposes when it is k-contiguous, and C is written
 /// back through a transposing store that also applies the epilogue). <c>x·w</c> (50000×784·784×50) along its 50 outputs pads
@@ -169,11 +169,15 @@ internal static unsafe class Gemm
             if (options.Plan is null
                 && Settle(PrefetchRule, PrefetchKey(path, m, n, k, csA, csB, threads, g), ref g, ref plan, ref splitRows, ref units, ref threads, direct, alongM, options.Threads, ep))
                 return;
-            var threadKey = new ThreadKey(path, g.LanesAlongM, g, m, n, k, csA == 1, csB == 1, threads);
-            bool all = ThreadRule.UseB(threadKey);
+            if (ThreadStep(ThreadRule, new ThreadKey(path, g.LanesAlongM, g, m, n, k, csA == 1, csB == 1, threads), out int settled) is not { } step)
+            {
+                Run(plan, g, splitRows, settled, units, ep);
+                return;
+            }
+            bool more = ThreadRule.UseB(step);
             long t0 = Stopwatch.GetTimestamp();
-            Run(plan, g, splitRows, all ? threads : 1, units, ep);
-            ThreadRule.Record(threadKey, all, Stopwatch.GetTimestamp() - t0);
+            Run(plan, g, splitRows, more ? step.Threads : step.Fewer, units, ep);
+            ThreadRule.Record(step, more, Stopwatch.GetTimestamp() - t0);
         }
     }
 
@@ -251,7 +255,8 @@ internal static unsafe class Gemm
 
     internal readonly record struct PlanPairKey(SimdPath Path, int M, int N, int K, bool UnitA, bool UnitB, int Threads, GemmPlan Picked, GemmPlan Other);
 
-    internal readonly record struct ThreadKey(SimdPath Path, bool Transposed, GemmPlan Plan, int M, int N, int K, bool UnitA, bool UnitB, int Threads);
+    /// <summary>One step of the thread ladder for a product: <see cref="Fewer"/> threads (A) against <see cref="Threads"/> (B).</summary>
+    internal readonly record struct ThreadKey(SimdPath Path, bool Transposed, GemmPlan Plan, int M, int N, int K, bool UnitA, bool UnitB, int Threads, int Fewer = 1);
 
     /// <summary>
     /// A choice between two ways to run a product (A, the default, or B), made by timing the product's own first calls: they
@@ -259,7 +264,7 @@ internal static unsafe class Gemm
     /// <see cref="Samples"/> timings the faster minimum wins for the rest of the process. B must win by 5 %; a tie (within
     /// 5 % either way) keeps alternating, up to <see cref="MaxSamples"/> timings each, and then stays with A. First calls often
     /// tie because something else dominates them (a fresh output's page faults before recycled arrays exist), not because
-    /// the two ways cost the same. Used for the thread count (A one thread, B all: on a shared machine a second thread that
+    /// the two ways cost the same. Used for the thread count (A fewer threads, B more: on a shared machine a thread that
     /// only ties costs another tenant a core) and for the orientation of large products (A the plan the trial picked, B the
     /// best plan of the other orientation).
     /// </summary>
@@ -331,8 +336,37 @@ internal static unsafe class Gemm
 
     private static long measuredCalls;
 
-    /// <summary>The thread count of each product size: one thread (A) or all (B), by <see cref="MeasuredChoice{TKey}"/>.</summary>
+    /// <summary>The thread count of each product size, one step of <see cref="ThreadStep"/>'s ladder at a time: fewer threads (A)
+    /// or more (B), by <see cref="MeasuredChoice{TKey}"/>.</summary>
     private static readonly MeasuredChoice<ThreadKey> ThreadRule = new();
+
+    /// <summary>
+    /// The thread ladder of a product worth splitting: one thread against all of them (<paramref name="first"/>) first; when all
+    /// win, all against half as many, then that half against a quarter, and so on down to two, for as long as the fewer threads
+    /// are not slower (a tie goes to the fewer). So a product bound by memory on a many-core machine runs on as many threads as
+    /// still pay, not on every core, and no product runs slower for the machine having more of them. Returns the step still
+    /// being measured (its call runs timed), or null once the count is <paramref name="settled"/>. On two threads the ladder is
+    /// the one step, one against two.
+    /// </summary>
+    internal static ThreadKey? ThreadStep(MeasuredChoice<ThreadKey> rule, ThreadKey first, out int settled)
+    {
+        var step = first;
+        while (rule.IsDecided(step))
+        {
+            bool more = rule.UseB(step);
+            int winner = more ? step.Threads : step.Fewer;
+            // After the first step the ladder goes on down only when the fewer threads won; after it, only when all did.
+            bool down = step.Fewer == 1 ? more : !more;
+            if (!down || winner / 2 < 2)
+            {
+                settled = winner;
+                return null;
+            }
+            step = step with { Fewer = winner / 2, Threads = winner };
+        }
+        settled = 0;
+        return step;
+    }
 
     /// <summary>
     /// The orientation of each large product: the plan the one-thread trial picked (A) or the best plan with lanes along the
@@ -374,7 +408,7 @@ internal static unsafe class Gemm
     /// <summary>The thread counts measured and decided so far in this process, by product size (for <c>mlp bench</c>'s report).</summary>
     internal static IReadOnlyList<string> ThreadDecisions() =>
     [
-        .. ThreadRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Threads : 1)} thread(s) (1: {r.AMs} ms, {r.Key.Threads}: {r.BMs} ms)"),
+        .. ThreadRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Threads : r.Key.Fewer)} thread(s) ({r.Key.Fewer}: {r.AMs} ms, {r.Key.Threads}: {r.BMs} ms)"),
         .. OrientationRule.Report().Concat(TileRule.Report()).Concat(PrefetchRule.Report()).Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Other : r.Key.Picked)} (trial's {r.Key.Picked}: {r.AMs} ms, {r.Key.Other}: {r.BMs} ms, {r.Key.Threads} threads)"),
     ];
 

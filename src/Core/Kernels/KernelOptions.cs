@@ -83,8 +83,9 @@ internal sealed record KernelOptions(SimdPath Path = SimdPath.Auto, int MaxThrea
     /// <summary>Auto everything.</summary>
     public static readonly KernelOptions Default = new();
 
-    /// <summary>The thread bound in effect.</summary>
-    public int Threads => MaxThreads <= 0 ? Environment.ProcessorCount : Math.Min(MaxThreads, Environment.ProcessorCount);
+    /// <summary>The thread bound in effect: at most the processor count, except that forced threads are exactly
+    /// <see cref="MaxThreads"/> (so tests can run more threads than the machine has cores).</summary>
+    public int Threads => MaxThreads <= 0 ? Environment.ProcessorCount : ForceThreads ? MaxThreads : Math.Min(MaxThreads, Environment.ProcessorCount);
 
     /// <summary>Whether Vector512 is usable on this CPU and runtime.</summary>
     public static bool Has512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;

@@ -39,6 +39,26 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(Plans))]
+    public void Every_candidate_plan_gives_the_same_bits_on_3_4_8_and_16_threads(string planName)
+    {
+        // More threads than this machine may have cores (forced threads are not capped): each count cuts C into other chunks
+        // (row tiles four per thread, lane panels one per thread), and no element may change. Shapes that split by rows and by
+        // lanes, in both orientations, with the pair tail and B read in place.
+        GemmPlan plan = PlanNamed(planName);
+        int seed = 900;
+        foreach (var (m, n, k) in new[] { (130, 50, 784), (784, 50, 64), (64, 784, 50), (37, 129, 520), (50, 82, 140), (32, 48, 300) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    float[] a = Random(m * k, seed++), b = Random(k * n, seed++), bias = Random(n, seed++);
+                    float[] scalar = Run(SimdPath.Scalar, 1, ta, tb, m, n, k, a, b, bias);
+                    foreach (int threads in new[] { 3, 4, 8, 16 })
+                        Assert.Equal(scalar, Run(SimdPath.Auto, threads, ta, tb, m, n, k, a, b, bias, plan));
+                }
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
     public void Every_candidate_plan_equals_the_scalar_specification_bit_for_bit_on_1_and_2_threads(string planName)
     {
         GemmPlan plan = PlanNamed(planName);
@@ -314,4 +334,34 @@ public class GemmThreadRuleTests
     [InlineData(100, 8, 99, 8, 1)]    // still a tie after 8 calls each: A
     public void Decides_only_on_a_5_percent_difference_or_after_eight_ties(long a, int aRuns, long b, int bRuns, int expected) =>
         Assert.Equal(expected, Mlp.Kernels.Gemm.MeasuredChoice<int>.Decide(a, aRuns, b, bRuns));
+
+    // The thread ladder driven by a product whose call on t threads takes times[t] ticks (the ladder's own calls are the
+    // measurement): one thread against all first, then, while all win, halving for as long as the fewer threads are not 5 % slower.
+    [Theory]
+    [InlineData(2, "1:100,2:55", 2)]                                  // two cores: the one step, two threads win
+    [InlineData(2, "1:100,2:98", 1)]                                  // two cores, a tie: one thread
+    [InlineData(16, "1:100,16:150", 1)]                               // all threads slower than one: one
+    [InlineData(16, "1:1600,2:800,4:400,8:200,16:100", 16)]           // scales to every core: all
+    [InlineData(16, "1:1600,2:800,4:400,8:200,16:260", 8)]            // 16 slower than 8, and 8 beats 4: 8
+    [InlineData(16, "1:1000,2:520,4:300,8:300,16:300", 4)]            // memory-bound from 4 on (ties go to fewer): 4
+    [InlineData(16, "1:1000,2:300,4:300,8:300,16:300", 2)]            // flat from 2 on: 2
+    [InlineData(13, "1:1300,6:220,13:215,3:430", 6)]                  // 13 work units: 13 → 6 (a tie) → 3 loses: 6
+    [InlineData(16, "1:100,2:90,4:80,8:70,16:99", 1)]                 // all within 5 % of one after 8 calls each: one
+    public void The_thread_ladder_settles_on_the_fewest_threads_that_are_not_slower(int threads, string times, int expected)
+    {
+        var ticks = times.Split(',').Select(p => p.Split(':')).ToDictionary(p => int.Parse(p[0]), p => long.Parse(p[1]));
+        var rule = new Mlp.Kernels.Gemm.MeasuredChoice<Mlp.Kernels.Gemm.ThreadKey>();
+        var first = new Mlp.Kernels.Gemm.ThreadKey(SimdPath.Auto, false, new GemmPlan(16, 8, 3), 50000, 50, 784, true, true, threads);
+        int calls = 0, settled;
+        while (Mlp.Kernels.Gemm.ThreadStep(rule, first, out settled) is { } step)
+        {
+            bool more = rule.UseB(step);
+            rule.Record(step, more, ticks[more ? step.Threads : step.Fewer]);
+            Assert.True(++calls <= 4 * 2 * Mlp.Kernels.Gemm.MeasuredChoice<int>.MaxSamples, "the ladder must settle within its steps' samples");
+        }
+        Assert.Equal(expected, settled);
+        // Settled means settled: the next call runs the same count and measures nothing.
+        Assert.Null(Mlp.Kernels.Gemm.ThreadStep(rule, first, out int again));
+        Assert.Equal(expected, again);
+    }
 }
