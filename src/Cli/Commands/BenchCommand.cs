@@ -163,8 +163,8 @@ internal static class BenchCommand
     internal static Measurement Measure(string key, string title, int repeat, Action run, double? flops = null, long? held = null)
     {
         // Warm-up: JIT, page-in, pool buffers, and the GEMM's measured choices (a large product's first calls alternate two
-        // orientations, prefetch on and off, one thread and all, at least two calls a side each), so the timed runs see the
-        // settled choices.
+        // orientations, prefetch on and off, one thread and all — on many cores then fewer threads, down a ladder — at least two
+        // calls a side each), so the timed runs see the settled choices.
         for (int w = 0; w < 60; w++)
         {
             long measured = Kernels.Gemm.MeasuredCalls;
