@@ -320,6 +320,12 @@ internal static unsafe class Gemm
             return 0;
         }
 
+        /// <summary>The minimum timings (ticks) of A and B for this key so far (<see cref="long.MaxValue"/> where none).</summary>
+        public (long A, long B) Minima(TKey key)
+        {
+            lock (gate) return known.TryGetValue(key, out var s) ? (s.A, s.B) : (long.MaxValue, long.MaxValue);
+        }
+
         /// <summary>The decisions so far with their minimum timings in ms (for <c>mlp bench</c>'s report).</summary>
         public IEnumerable<(TKey Key, bool B, string AMs, string BMs)> Report()
         {
@@ -343,19 +349,25 @@ internal static unsafe class Gemm
     /// <summary>
     /// The thread ladder of a product worth splitting: one thread against all of them (<paramref name="first"/>) first; when all
     /// win, all against half as many, then that half against a quarter, and so on down to two, for as long as the fewer threads
-    /// are not slower (a tie goes to the fewer). So a product bound by memory on a many-core machine runs on as many threads as
-    /// still pay, not on every core, and no product runs slower for the machine having more of them. Returns the step still
-    /// being measured (its call runs timed), or null once the count is <paramref name="settled"/>. On two threads the ladder is
-    /// the one step, one against two.
+    /// are not slower (a tie goes to the fewer) and stay within 5 % of the fastest count measured (ties do not add up: 16, 8 and
+    /// 4 threads each within 5 % of the last do not walk the product down to 4 when 4 is 8 % slower than 16). So a product bound
+    /// by memory on a many-core machine runs on as many threads as still pay, not on every core, and no product runs slower for
+    /// the machine having more of them. Returns the step still being measured (its call runs timed), or null once the count is
+    /// <paramref name="settled"/>. On two threads the ladder is the one step, one against two.
     /// </summary>
     internal static ThreadKey? ThreadStep(MeasuredChoice<ThreadKey> rule, ThreadKey first, out int settled)
     {
         var step = first;
+        long fastest = long.MaxValue;
         while (rule.IsDecided(step))
         {
             bool more = rule.UseB(step);
+            var (fewerTicks, moreTicks) = rule.Minima(step);
+            fastest = Math.Min(fastest, Math.Min(fewerTicks, moreTicks));
+            // The fewer threads tied this step's more but are over 5 % slower than the fastest count so far: keep the more.
+            if (!more && step.Fewer > 1 && fewerTicks > 1.05 * fastest) more = true;
             int winner = more ? step.Threads : step.Fewer;
-            // After the first step the ladder goes on down only when the fewer threads won; after it, only when all did.
+            // On the first step (one thread against all) the ladder goes down only when all won; after it, only when the fewer did.
             bool down = step.Fewer == 1 ? more : !more;
             if (!down || winner / 2 < 2)
             {
@@ -409,6 +421,9 @@ internal static unsafe class Gemm
     internal static IReadOnlyList<string> ThreadDecisions() =>
     [
         .. ThreadRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Threads : r.Key.Fewer)} thread(s) ({r.Key.Fewer}: {r.AMs} ms, {r.Key.Threads}: {r.BMs} ms)"),
+        // Where a ladder (more than two threads) has settled, the count it runs on.
+        .. ThreadRule.Report().Where(r => r.Key.Fewer == 1 && r.Key.Threads > 2 && ThreadStep(ThreadRule, r.Key, out _) is null)
+            .Select(r => { ThreadStep(ThreadRule, r.Key, out int n); return $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: runs on {n} of {r.Key.Threads} threads"; }),
         .. OrientationRule.Report().Concat(TileRule.Report()).Concat(PrefetchRule.Report()).Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Other : r.Key.Picked)} (trial's {r.Key.Picked}: {r.AMs} ms, {r.Key.Other}: {r.BMs} ms, {r.Key.Threads} threads)"),
     ];
 

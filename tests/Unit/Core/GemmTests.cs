@@ -347,6 +347,7 @@ public class GemmThreadRuleTests
     [InlineData(16, "1:1000,2:300,4:300,8:300,16:300", 2)]            // flat from 2 on: 2
     [InlineData(13, "1:1300,6:220,13:215,3:430", 6)]                  // 13 work units: 13 → 6 (a tie) → 3 loses: 6
     [InlineData(16, "1:100,2:90,4:80,8:70,16:99", 1)]                 // all within 5 % of one after 8 calls each: one
+    [InlineData(16, "1:1600,2:200,4:108,8:104,16:100", 8)]            // 8 ties 16 and 4 ties 8, but 4 is 8 % slower than 16: 8
     public void The_thread_ladder_settles_on_the_fewest_threads_that_are_not_slower(int threads, string times, int expected)
     {
         var ticks = times.Split(',').Select(p => p.Split(':')).ToDictionary(p => int.Parse(p[0]), p => long.Parse(p[1]));
