@@ -28,7 +28,7 @@ namespace Mlp.Kernels;
 /// 784 rows, so x is copied, never transposed; <c>dy·wᵀ</c> (50000×50·50×784) along its 784 columns.
 /// Whether 16 lanes with more padding beat 8 lanes with less depends on the CPU (Zen 4 splits a Vector512 FMA in two, Zen 5
 /// does not): the measurement decides.</para>
-/// <para>Determinism: C is cut into fixed chunks (ranges of rows, or of lane panels), each computed completely by whichever
+/// <para>Determinism: C is cut into fixed chunks (ranges of rows, or of lane vectors), each computed completely by whichever
 /// thread claims it, and every element is the same chain of FMAs in ascending k, as <see cref="GemmScalar"/> specifies, so the
 /// bits never depend on thread timing, thread count, orientation, tile or SIMD path.</para>
 /// </remarks>
@@ -207,21 +207,21 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// The operands in <paramref name="g"/>'s orientation, whether its threads split C by rows (else by lane panels), how many
+    /// The operands in <paramref name="g"/>'s orientation, whether its threads split C by rows (else by lane vectors), how many
     /// such units there are, and how many threads (at most <paramref name="maxThreads"/>) can share them.
     /// </summary>
     private static (Plan Plan, bool SplitRows, int Units, int Threads) Layout(GemmPlan g, in Plan direct, in Plan alongM, int maxThreads)
     {
         Plan plan = g.LanesAlongM ? alongM : direct;
         bool splitRows = plan.N <= plan.M;
-        int units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : (WholeVectors(g, plan.N) + g.Vecs - 1) / g.Vecs;
+        int units = splitRows ? (plan.M + g.Rows - 1) / g.Rows : WholeVectors(g, plan.N);
         return (plan, splitRows, units, Math.Min(maxThreads, units));
     }
 
     /// <summary>
     /// Runs the product on <paramref name="threads"/> threads. C is cut into fixed chunks (four per thread when split by rows, each
     /// a range of row tiles computed completely by whoever claims it, so a thread slowed by another tenant delays the product by
-    /// one chunk, not by half of it; one per thread when split by lane panels); each chunk's bits are the same whichever thread runs it.
+    /// one chunk, not by half of it; one per thread when split by lanes); each chunk's bits are the same whichever thread runs it.
     /// </summary>
     private static void Run(in Plan plan, GemmPlan g, bool splitRows, int threads, int units, GemmEpilogue ep)
     {
@@ -531,7 +531,7 @@ internal static unsafe class Gemm
         return wakeSeconds;
     }
 
-    /// <summary>One chunk of C: a fixed slice of its row tiles (or of its lane panels, whole panels of the plan's vectors), computed completely.</summary>
+    /// <summary>One chunk of C: a fixed slice of its row tiles (or of its lanes, in whole vectors), computed completely.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Worker(Plan p, GemmPlan g, bool splitRows, int t, int chunks, GemmEpilogue ep)
     {
@@ -553,7 +553,6 @@ internal static unsafe class Gemm
         // With a pair tail, the last vector (one or two columns) rides along with the last panel's whole vectors.
         bool tail = HasPairTail(g, p.N);
         int rowTiles = (p.M + mr - 1) / mr, vecs = (p.N + w - 1) / w, wholeVecs = WholeVectors(g, p.N);
-        int lanePanels = (wholeVecs + g.Vecs - 1) / g.Vecs;
         int r0 = 0, r1 = p.M, v0 = 0, v1 = vecs;
         if (splitRows)
         {
@@ -562,8 +561,11 @@ internal static unsafe class Gemm
         }
         else
         {
-            v0 = Math.Min(wholeVecs, (int)((long)lanePanels * t / chunks) * g.Vecs);
-            v1 = Math.Min(wholeVecs, (int)((long)lanePanels * (t + 1) / chunks) * g.Vecs);
+            // By whole vectors, not whole panels: xᵀ·dy's 50 vectors over 16 threads are 3 or 4 each, where panels of 3 (17 of
+            // them) would leave one thread two panels, 6 vectors, and the product waiting for it; over 8, at most 7 instead of 9.
+            // Each thread then cuts its own vectors into even panels (below). The bits do not depend on where the cuts fall.
+            v0 = (int)((long)wholeVecs * t / chunks);
+            v1 = (int)((long)wholeVecs * (t + 1) / chunks);
             if (v1 == wholeVecs) v1 = vecs;
         }
         if (r0 >= r1 || v0 >= v1) return;
