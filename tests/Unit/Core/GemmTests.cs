@@ -42,8 +42,8 @@ public class GemmTests
     public void Every_candidate_plan_gives_the_same_bits_on_3_4_8_and_16_threads(string planName)
     {
         // More threads than this machine may have cores (forced threads are not capped): each count cuts C into other chunks
-        // (row tiles four per thread, lane panels one per thread), and no element may change. Shapes that split by rows and by
-        // lanes, in both orientations, with the pair tail and B read in place.
+        // (row tiles four per thread, one range of lane vectors per thread), and no element may change. Shapes that split by
+        // rows and by lanes, in both orientations, with the pair tail and B read in place.
         GemmPlan plan = PlanNamed(planName);
         int seed = 900;
         foreach (var (m, n, k) in new[] { (130, 50, 784), (784, 50, 64), (64, 784, 50), (37, 129, 520), (50, 82, 140), (32, 48, 300) })
