@@ -422,8 +422,9 @@ internal static unsafe class Gemm
     [
         .. ThreadRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Threads : r.Key.Fewer)} thread(s) ({r.Key.Fewer}: {r.AMs} ms, {r.Key.Threads}: {r.BMs} ms)"),
         // Where a ladder (more than two threads) has settled, the count it runs on.
-        .. ThreadRule.Report().Where(r => r.Key.Fewer == 1 && r.Key.Threads > 2 && ThreadStep(ThreadRule, r.Key, out _) is null)
-            .Select(r => { ThreadStep(ThreadRule, r.Key, out int n); return $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: runs on {n} of {r.Key.Threads} threads"; }),
+        .. ThreadRule.Report().Where(r => r.Key.Fewer == 1 && r.Key.Threads > 2)
+            .Select(r => ThreadStep(ThreadRule, r.Key, out int n) is null ? $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: runs on {n} of {r.Key.Threads} threads" : null)
+            .OfType<string>(),
         .. OrientationRule.Report().Concat(TileRule.Report()).Concat(PrefetchRule.Report()).Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Other : r.Key.Picked)} (trial's {r.Key.Picked}: {r.AMs} ms, {r.Key.Other}: {r.BMs} ms, {r.Key.Threads} threads)"),
     ];
 
