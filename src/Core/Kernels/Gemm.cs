@@ -589,9 +589,19 @@ internal static unsafe class Gemm
         // Groups of panels are sized so their packing fits the budget one k block deep (the k-block loop then packs as many
         // blocks as fit), or all of k when lanes run along m and k is at most 8 blocks: then each lane (a row of x in x·w) is
         // packed whole, read contiguously (measured ~5 % faster for x·w; for xᵀ·dy, k = 50000, wide one-block groups are faster).
+        // B read in place, unpacked: when its lanes are contiguous and whole vectors, and all of this chunk's rows fit one
+        // row block, each k block of B is used by one row block only, so a pack would copy it once to read it once
+        // (xᵀ·dy with lanes along m: B is x, 157 MB, and the copy cost as much as the arithmetic on one thread). A pair
+        // tail of two columns reads exactly a row's last two floats, so it needs no padding either (xb·w1 in a batch-64
+        // step: 29–30 → 24–26 µs on one Zen 5 thread, the pack of w1 gone). Nothing is packed then, so all of the chunk's
+        // panels form one group: a second group streamed B's k blocks again for its few lanes (xᵀ·dy on one thread: 788 lanes
+        // cut 768 + 20, x read twice).
+        bool inPlace = p.CsB == 1 && (p.N % w == 0 || (tail && p.N % w == 2) || dead > 0) && r1 - r0 <= mc;
         int groupDepth = !direct && p.K <= 8 * KC ? p.K : KC;
-        int maxGroupLanes = Math.Min(nv, Math.Max(g.Vecs, PackBudget / groupDepth / w)) * w;
-        float[]? temp = direct ? null : ArrayPool<float>.Shared.Rent((r1 - r0) * maxGroupLanes);
+        int maxGroupLanes = inPlace ? nv * w : Math.Min(nv, Math.Max(g.Vecs, PackBudget / groupDepth / w)) * w;
+        // The transposed temporary starts on a cache line (16 floats of room), so its rows, a whole number of vectors long, do too
+        // and no vector of C straddles two lines.
+        float[]? temp = direct ? null : ArrayPool<float>.Shared.Rent((r1 - r0) * maxGroupLanes + 16);
         // Every chunk is at most PackBudget (a group is built to fit one k block) and at most all of k for all panels.
         float[] pack = ArrayPool<float>.Shared.Rent((int)Math.Min(Math.Max(PackBudget, (long)KC * maxGroupLanes), (long)p.K * nv * w));
         try
@@ -602,20 +612,14 @@ internal static unsafe class Gemm
                 nint ldc = direct ? p.RsC : maxGroupLanes;
                 bool fuse = direct && !ep.IsEmpty;
                 int kBlocks = (p.K + KC - 1) / KC;
-                // B read in place, unpacked: when its lanes are contiguous and whole vectors, and all of this chunk's rows fit one
-                // row block, each k block of B is used by one row block only, so a pack would copy it once to read it once
-                // (xᵀ·dy with lanes along m: B is x, 157 MB, and the copy cost as much as the arithmetic on one thread). A pair
-                // tail of two columns reads exactly a row's last two floats, so it needs no padding either (xb·w1 in a batch-64
-                // step: 29–30 → 24–26 µs on one Zen 5 thread, the pack of w1 gone).
-                bool inPlace = p.CsB == 1 && (p.N % w == 0 || (tail && p.N % w == 2) || dead > 0) && r1 - r0 <= mc;
 
                 for (int g0 = 0; g0 < panels;)
                 {
-                    // A group of panels whose packing fits the budget (at least one panel).
+                    // A group of panels whose packing fits the budget (at least one panel; all of them when B is read in place).
                     int g1 = g0 + 1, groupLanes = (panelStart[g0 + 1] - panelStart[g0]) * w;
-                    while (g1 < panels && (long)groupDepth * (groupLanes + (panelStart[g1 + 1] - panelStart[g1]) * w) <= PackBudget)
+                    while (g1 < panels && (inPlace || (long)groupDepth * (groupLanes + (panelStart[g1 + 1] - panelStart[g1]) * w) <= PackBudget))
                         groupLanes += (panelStart[g1 + 1] - panelStart[g1++]) * w;
-                    if (!direct) c = tp - (nint)r0 * ldc - panelStart[g0] * w;
+                    if (!direct) c = (float*)(((nint)tp + 63) & ~(nint)63) - (nint)r0 * ldc - panelStart[g0] * w;
 
                     for (int kb0 = 0; kb0 < kBlocks;)
                     {
