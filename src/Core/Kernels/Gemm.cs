@@ -589,6 +589,8 @@ internal static unsafe class Gemm
         // Groups of panels are sized so their packing fits the budget one k block deep (the k-block loop then packs as many
         // blocks as fit), or all of k when lanes run along m and k is at most 8 blocks: then each lane (a row of x in x·w) is
         // packed whole, read contiguously (measured ~5 % faster for x·w; for xᵀ·dy, k = 50000, wide one-block groups are faster).
+        // A block is only as deep as k: dy·w1ᵀ (k = 50) was cut in groups of 768 + 16 of its 784 lanes as if 128 deep, and the
+        // second group swept all of A and C's 157 MB again for one line per row (one Zen 5 thread 2–6 % slower, two 0–4 %).
         // B read in place, unpacked: when its lanes are contiguous and whole vectors, and all of this chunk's rows fit one
         // row block, each k block of B is used by one row block only, so a pack would copy it once to read it once
         // (xᵀ·dy with lanes along m: B is x, 157 MB, and the copy cost as much as the arithmetic on one thread). A pair
@@ -597,7 +599,7 @@ internal static unsafe class Gemm
         // panels form one group: a second group streamed B's k blocks again for its few lanes (xᵀ·dy on one thread: 788 lanes
         // cut 768 + 20, x read twice).
         bool inPlace = p.CsB == 1 && (p.N % w == 0 || (tail && p.N % w == 2) || dead > 0) && r1 - r0 <= mc;
-        int groupDepth = !direct && p.K <= 8 * KC ? p.K : KC;
+        int groupDepth = !direct && p.K <= 8 * KC ? p.K : Math.Min(p.K, KC);
         int maxGroupLanes = inPlace ? nv * w : Math.Min(nv, Math.Max(g.Vecs, PackBudget / groupDepth / w)) * w;
         // The transposed temporary starts on a cache line (16 floats of room), so its rows, a whole number of vectors long, do too
         // and no vector of C straddles two lines.

@@ -16,11 +16,13 @@ public class GemmTests
     // n = 17, 33, 113, 129 (one past a Vector512) and 50, 82, 34 (two past) take the pair tail with a pair-tail plan, in panels
     // of 1 to 3 whole vectors; (50, 82, 140) does so along m as well. With two columns past and one row block ((19, 34, 129),
     // (50, 82, 140), and (130, 50, 784) split over 2 threads) B is read in place, the tail reading each row's last two floats.
+    // (9, 800, 130) with B transposed packs it in two groups of panels (800 lanes at a 128-deep block exceed the pack budget);
+    // with B read in place (not transposed) one group holds all 800 lanes.
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (0, 0, 0), (0, 5, 3), (5, 0, 3), (4, 6, 0), (1, 1, 1), (1, 17, 1), (3, 5, 7), (7, 9, 13), (5, 33, 2),
         (9, 113, 5), (13, 57, 300), (6, 16, 257), (2, 200, 31), (130, 50, 784), (70, 10, 50), (784, 50, 64),
-        (64, 784, 50), (37, 129, 520), (5, 1, 3), (1, 7, 2), (32, 48, 300), (50, 82, 140), (19, 34, 129),
+        (64, 784, 50), (37, 129, 520), (5, 1, 3), (1, 7, 2), (32, 48, 300), (50, 82, 140), (19, 34, 129), (9, 800, 130),
     ];
 
     internal static float[] Run(SimdPath path, int threads, bool ta, bool tb, int m, int n, int k, float[] a, float[] b, float[]? bias = null,
