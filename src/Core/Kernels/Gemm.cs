@@ -45,6 +45,7 @@ internal static unsafe class Gemm
     // against 23.2–24.3 ms) and 1–5 % on two; 8×3+pair and dy·w1ᵀ a tie; 32 rows 1–2 % slower, 264 mixed. Bits do not change.
     private const int MCTarget = 128;
     private const int PackBudget = 96 * 1024; // floats of packed B per thread (384 KB, within a 1 MB L2)
+    private const int TempBudget = 1 << 20;   // floats of a transposed temporary per thread (4 MB: xᵀ·dy's 50 rows × 20000 lanes)
     private const int MaxLanesAlongMRows = 1024;    // n above this never takes the lanes-along-m orientation (its C block is n × a lane group)
     private const int TrialRows = 256, TrialDepth = 512, TrialLanes = 256;
     private const int StreamRows = 16 * TrialRows;  // m from which the plan trial streams its rows (a separate shape class)
@@ -586,26 +587,28 @@ internal static unsafe class Gemm
         // group's last k block is done.
         // (Not CsC == 1: with n = 1 the transposed C has unit strides both ways, but its bias still runs along the kernel's rows.)
         bool direct = !p.LanesAlongM;
+        // B read in place, unpacked: when its lanes are contiguous and whole vectors, and all of this chunk's rows fit one
+        // row block, each k block of B is used by one row block only, so a pack would copy it once to read it once
+        // (xᵀ·dy with lanes along m: B is x, 157 MB, and the copy cost as much as the arithmetic on one thread). A pair
+        // tail of two columns reads exactly a row's last two floats, so it needs no padding either (xb·w1 in a batch-64
+        // step: 29–30 → 24–26 µs on one Zen 5 thread, the pack of w1 gone).
+        bool inPlace = p.CsB == 1 && (p.N % w == 0 || (tail && p.N % w == 2) || dead > 0) && r1 - r0 <= mc;
         // Groups of panels are sized so their packing fits the budget one k block deep (the k-block loop then packs as many
         // blocks as fit), or all of k when lanes run along m and k is at most 8 blocks: then each lane (a row of x in x·w) is
         // packed whole, read contiguously (measured ~5 % faster for x·w; for xᵀ·dy, k = 50000, wide one-block groups are faster).
         // A block is only as deep as k: dy·w1ᵀ (k = 50) was cut in groups of 768 + 16 of its 784 lanes as if 128 deep, and the
         // second group swept all of A and C's 157 MB again for one line per row (one Zen 5 thread 2–6 % slower, two 0–4 %).
-        // B read in place, unpacked: when its lanes are contiguous and whole vectors, and all of this chunk's rows fit one
-        // row block, each k block of B is used by one row block only, so a pack would copy it once to read it once
-        // (xᵀ·dy with lanes along m: B is x, 157 MB, and the copy cost as much as the arithmetic on one thread). A pair
-        // tail of two columns reads exactly a row's last two floats, so it needs no padding either (xb·w1 in a batch-64
-        // step: 29–30 → 24–26 µs on one Zen 5 thread, the pack of w1 gone). Nothing is packed then, so all of the chunk's
-        // panels form one group: a second group streamed B's k blocks again for its few lanes (xᵀ·dy on one thread: 788 lanes
-        // cut 768 + 20, x read twice).
-        bool inPlace = p.CsB == 1 && (p.N % w == 0 || (tail && p.N % w == 2) || dead > 0) && r1 - r0 <= mc;
+        // With B in place nothing is packed, so a group holds all of the chunk's lanes, up to what a transposed temporary may
+        // take: a second group streamed B's k blocks again for its few lanes (xᵀ·dy on one thread: 788 lanes cut 768 + 20, x
+        // read twice).
         int groupDepth = !direct && p.K <= 8 * KC ? p.K : Math.Min(p.K, KC);
-        int maxGroupLanes = inPlace ? nv * w : Math.Min(nv, Math.Max(g.Vecs, PackBudget / groupDepth / w)) * w;
+        long laneBudget = !inPlace ? PackBudget / groupDepth : direct ? long.MaxValue : TempBudget / (r1 - r0);
+        int maxGroupLanes = (int)Math.Min(nv, Math.Max(g.Vecs, laneBudget / w)) * w;
         // The transposed temporary starts on a cache line (16 floats of room), so its rows, a whole number of vectors long, do too
         // and no vector of C straddles two lines.
         float[]? temp = direct ? null : ArrayPool<float>.Shared.Rent((r1 - r0) * maxGroupLanes + 16);
         // Every chunk is at most PackBudget (a group is built to fit one k block) and at most all of k for all panels.
-        float[] pack = ArrayPool<float>.Shared.Rent((int)Math.Min(Math.Max(PackBudget, (long)KC * maxGroupLanes), (long)p.K * nv * w));
+        float[]? pack = inPlace ? null : ArrayPool<float>.Shared.Rent((int)Math.Min(Math.Max(PackBudget, (long)KC * maxGroupLanes), (long)p.K * nv * w));
         try
         {
             fixed (float* tp = temp, pk = pack)
@@ -617,9 +620,9 @@ internal static unsafe class Gemm
 
                 for (int g0 = 0; g0 < panels;)
                 {
-                    // A group of panels whose packing fits the budget (at least one panel; all of them when B is read in place).
+                    // A group of panels within the lane budget (at least one panel).
                     int g1 = g0 + 1, groupLanes = (panelStart[g0 + 1] - panelStart[g0]) * w;
-                    while (g1 < panels && (inPlace || (long)groupDepth * (groupLanes + (panelStart[g1 + 1] - panelStart[g1]) * w) <= PackBudget))
+                    while (g1 < panels && groupLanes + (panelStart[g1 + 1] - panelStart[g1]) * w <= laneBudget)
                         groupLanes += (panelStart[g1 + 1] - panelStart[g1++]) * w;
                     if (!direct) c = (float*)(((nint)tp + 63) & ~(nint)63) - (nint)r0 * ldc - panelStart[g0] * w;
 
@@ -705,7 +708,7 @@ internal static unsafe class Gemm
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(pack);
+            if (pack != null) ArrayPool<float>.Shared.Return(pack);
             if (temp != null) ArrayPool<float>.Shared.Return(temp);
         }
     }

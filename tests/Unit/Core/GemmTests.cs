@@ -170,6 +170,20 @@ public class GemmTests
     }
 
     [Fact]
+    public void Lanes_along_m_read_in_place_wider_than_one_temporary_give_the_scalar_bits()
+    {
+        // xᵀ·dy-like, 128 of dy's columns by 8208 of x's (513 whole vectors): with x read in place one group of panels takes
+        // as many lanes as its transposed temporary may hold (4 MB: 8192 lanes at 128 rows), so one thread cuts two groups and
+        // two threads one each. Every lanes-along-m plan, against the scalar specification.
+        const int m = 8208, n = 128, k = 20;
+        float[] x = Random(k * m, 71), dy = Random(k * n, 72), bias = Random(n, 73);
+        float[] expected = Run(SimdPath.Scalar, 1, true, false, m, n, k, x, dy, bias);
+        foreach (var plan in GemmPlan.All.Where(g => g.LanesAlongM))
+            foreach (int threads in new[] { 1, 2 })
+                Assert.True(expected.SequenceEqual(Run(SimdPath.Auto, threads, true, false, m, n, k, x, dy, bias, plan)), $"{plan}, {threads} thread(s)");
+    }
+
+    [Fact]
     public void The_default_options_give_the_scalar_bits_on_every_shape_and_transpose_with_bias()
     {
         int seed = 700;
