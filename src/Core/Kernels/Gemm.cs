@@ -604,19 +604,18 @@ internal static unsafe class Gemm
         int groupDepth = !direct && p.K <= 8 * KC ? p.K : Math.Min(p.K, KC);
         long laneBudget = !inPlace ? PackBudget / groupDepth : direct ? long.MaxValue : TempBudget / (r1 - r0);
         int maxGroupLanes = (int)Math.Min(nv, Math.Max(g.Vecs, laneBudget / w)) * w;
-        // The transposed temporary starts on a cache line (16 floats of room), so its rows, a whole number of vectors long, do too
-        // and no vector of C straddles two lines.
-        float[]? temp = direct ? null : ArrayPool<float>.Shared.Rent((r1 - r0) * maxGroupLanes + 16);
-        // Every chunk is at most PackBudget (a group is built to fit one k block) and at most all of k for all panels; + 16 floats
-        // of room to start on a cache line, as the temporary does, so no packed vector straddles two lines (x·w1, whose kernel
-        // loads three of w1's packed vectors per k step: 3–5 % faster on one Zen 5 thread and 2–5 % on two, interleaved call by
-        // call in three processes).
-        float[]? pack = inPlace ? null : ArrayPool<float>.Shared.Rent((int)Math.Min(Math.Max(PackBudget, (long)KC * maxGroupLanes), (long)p.K * nv * w) + 16);
+        // Both scratch buffers start on a cache line (LineMargin, OnLine): the transposed temporary's rows, a whole number of
+        // vectors long, then do too, so no vector of C or of the pack straddles two lines (x·w1, whose kernel loads three of
+        // w1's packed vectors per k step: 3–5 % faster on one Zen 5 thread and 2–5 % on two, interleaved call by call in three
+        // processes). Every pack chunk is at most PackBudget (a group is built to fit one k block) and at most all of k for all
+        // panels.
+        float[]? temp = direct ? null : ArrayPool<float>.Shared.Rent((r1 - r0) * maxGroupLanes + LineMargin);
+        float[]? pack = inPlace ? null : ArrayPool<float>.Shared.Rent((int)Math.Min(Math.Max(PackBudget, (long)KC * maxGroupLanes), (long)p.K * nv * w) + LineMargin);
         try
         {
-            fixed (float* tp = temp, pk0 = pack)
+            fixed (float* rentedTemp = temp, rentedPack = pack)
             {
-                float* pk = (float*)(((nint)pk0 + 63) & ~(nint)63);
+                float* tp = OnLine(rentedTemp), pk = OnLine(rentedPack);
                 float* c = (float*)p.C;
                 nint ldc = direct ? p.RsC : maxGroupLanes;
                 bool fuse = direct && !ep.IsEmpty;
@@ -628,7 +627,7 @@ internal static unsafe class Gemm
                     int g1 = g0 + 1, groupLanes = (panelStart[g0 + 1] - panelStart[g0]) * w;
                     while (g1 < panels && groupLanes + (panelStart[g1 + 1] - panelStart[g1]) * w <= laneBudget)
                         groupLanes += (panelStart[g1 + 1] - panelStart[g1++]) * w;
-                    if (!direct) c = (float*)(((nint)tp + 63) & ~(nint)63) - (nint)r0 * ldc - panelStart[g0] * w;
+                    if (!direct) c = tp - (nint)r0 * ldc - panelStart[g0] * w;
 
                     for (int kb0 = 0; kb0 < kBlocks;)
                     {
@@ -716,6 +715,12 @@ internal static unsafe class Gemm
             if (temp != null) ArrayPool<float>.Shared.Return(temp);
         }
     }
+
+    /// <summary>Floats of room a scratch buffer is rented with so that <see cref="OnLine"/> can start it on a cache line.</summary>
+    private const int LineMargin = 64 / sizeof(float);
+
+    /// <summary>The first cache-line boundary at or after <paramref name="p"/> (null stays null).</summary>
+    private static float* OnLine(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 
     /// <summary>Whether plan <paramref name="g"/> computes the last columns of an <paramref name="n"/>-lane product as a pair tail: one or
     /// two columns past at least one whole Vector512, in a tile of at most 8 rows (2 lanes per row) and 3 whole vectors.</summary>
