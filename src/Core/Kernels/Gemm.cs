@@ -179,9 +179,10 @@ internal static unsafe class Gemm
                 return;
             }
             bool more = ThreadRule.UseB(step);
+            int used = more ? step.Threads : step.Fewer;
             long t0 = Stopwatch.GetTimestamp();
-            Run(plan, g, splitRows, more ? step.Threads : step.Fewer, units, ep);
-            ThreadRule.Record(step, more, Stopwatch.GetTimestamp() - t0);
+            int joined = Run(plan, g, splitRows, used, units, ep);
+            ThreadRule.Record(step, more, Stopwatch.GetTimestamp() - t0, joined >= used);
         }
     }
 
@@ -205,8 +206,8 @@ internal static unsafe class Gemm
         }
         if (rule.IsDecided(key)) return false;
         long ts = Stopwatch.GetTimestamp();
-        Run(plan, g, splitRows, threads, units, ep);
-        rule.Record(key, useOther, Stopwatch.GetTimestamp() - ts);
+        int joined = Run(plan, g, splitRows, threads, units, ep);
+        rule.Record(key, useOther, Stopwatch.GetTimestamp() - ts, joined >= threads);
         return true;
     }
 
@@ -226,11 +227,14 @@ internal static unsafe class Gemm
     /// Runs the product on <paramref name="threads"/> threads. C is cut into fixed chunks (four per thread when split by rows, each
     /// a range of row tiles computed completely by whoever claims it, so a thread slowed by another tenant delays the product by
     /// one chunk, not by half of it; one per thread when split by lanes); each chunk's bits are the same whichever thread runs it.
+    /// Returns how many of the threads computed at least one chunk (fewer than asked when the pool's threads did not get a core
+    /// before the chunks ran out), so that a timing taken while cores were missing is not taken for what more threads are worth.
     /// </summary>
-    private static void Run(in Plan plan, GemmPlan g, bool splitRows, int threads, int units, GemmEpilogue ep)
+    private static int Run(in Plan plan, GemmPlan g, bool splitRows, int threads, int units, GemmEpilogue ep)
     {
-        if (threads <= 1) Worker(plan, g, splitRows, 0, 1, ep);
-        else RunParallel(plan, g, splitRows, threads, units, ep);
+        if (threads > 1) return RunParallel(plan, g, splitRows, threads, units, ep);
+        Worker(plan, g, splitRows, 0, 1, ep);
+        return 1;
     }
 
     /// <summary>
@@ -238,14 +242,21 @@ internal static unsafe class Gemm
     /// closure (with a copy of the plan) on entry to the method that declares them, so in <see cref="Run"/> every one-thread
     /// product (each step of a small batch) allocated one for nothing.
     /// </summary>
-    private static void RunParallel(Plan plan, GemmPlan g, bool splitRows, int threads, int units, GemmEpilogue ep)
+    private static int RunParallel(Plan plan, GemmPlan g, bool splitRows, int threads, int units, GemmEpilogue ep)
     {
         // Lane splits (xᵀ·dy: 784 lanes) stay one chunk per thread: narrower lane ranges pack the streamed operand in short strips.
-        int chunks = splitRows ? Math.Min(units, threads * 4) : threads, next = -1;
+        int chunks = splitRows ? Math.Min(units, threads * 4) : threads, next = -1, joined = 0;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
         {
-            for (int chunk; (chunk = Interlocked.Increment(ref next)) < chunks;) Worker(plan, g, splitRows, chunk, chunks, ep);
+            bool first = true;
+            for (int chunk; (chunk = Interlocked.Increment(ref next)) < chunks;)
+            {
+                if (first) Interlocked.Increment(ref joined);
+                first = false;
+                Worker(plan, g, splitRows, chunk, chunks, ep);
+            }
         });
+        return joined;
     }
 
     /// <summary>The operands and strides in kernel orientation: lanes run along N; element (i, j) of C is at C + i·RsC + j·CsC;
@@ -271,17 +282,26 @@ internal static unsafe class Gemm
     /// the two ways cost the same. Used for the thread count (A fewer threads, B more: on a shared machine a thread that
     /// only ties costs another tenant a core) and for the orientation of large products (A the plan the trial picked, B the
     /// best plan of the other orientation).
+    /// <para>A call that ran without all of its threads (the pool's threads found no chunk left: on a shared machine the other
+    /// cores can be taken for a while) is not a sample, up to <see cref="MaxSamples"/> such calls a key, after which they count:
+    /// measured on a 2-core Zen 5 VM, one process in four timed one thread against two while the second core was away (3.82
+    /// against 3.76 ms, where two threads take ~2.1) and ran x_valid·w1 on one thread for the rest of its life. With
+    /// <c>recheckAfter</c> (the thread count) a decision is also measured again after that many calls that used it, the interval
+    /// doubling each time it confirms the decision (up to 4096 calls) and starting over when it changes it, so a process is not held for its life to what its first calls saw (`--core-away`
+    /// in bench/Mlp.Benchmarks: x_valid·w1 settled on one thread while a real-time loop held the second core, and ran on two
+    /// again at the first recheck after the core came back, 3.5 → 1.8 ms a call, where the rule without rechecks stayed at 3.5).</para>
     /// </summary>
-    internal sealed class MeasuredChoice<TKey> where TKey : notnull
+    internal sealed class MeasuredChoice<TKey>(int recheckAfter = 0) where TKey : notnull
     {
         internal const int Samples = 2, MaxSamples = 8;
+        private const int MaxRecheckInterval = 4096;
         private readonly Dictionary<TKey, Stats> known = [];
         private readonly Lock gate = new();
 
         private sealed class Stats
         {
             public long A = long.MaxValue, B = long.MaxValue;
-            public int ARuns, BRuns, Decided;
+            public int ARuns, BRuns, Decided, Incomplete, UsesSinceDecided, Interval, Previous;
         }
 
         /// <summary>Whether this call runs B: the decision once made, else the side with fewer timings (B first).</summary>
@@ -289,29 +309,44 @@ internal static unsafe class Gemm
         {
             lock (gate)
             {
-                if (!known.TryGetValue(key, out var s)) known[key] = s = new Stats();
+                if (!known.TryGetValue(key, out var s)) known[key] = s = new Stats { Interval = recheckAfter };
                 if (s.Decided > 0) return s.Decided == 2;
                 return s.BRuns <= s.ARuns;
             }
         }
 
-        /// <summary>Whether the choice for this key is made.</summary>
+        /// <summary>Whether the choice for this key is made. With <c>recheckAfter</c>, each call counts toward a decided key's
+        /// recheck (callers ask once per product call), and the call that uses up the interval finds the key undecided: it is
+        /// measured again from scratch, and the next recheck waits twice as long.</summary>
         public bool IsDecided(TKey key)
         {
-            lock (gate) return known.TryGetValue(key, out var s) && s.Decided > 0;
+            lock (gate)
+            {
+                if (!known.TryGetValue(key, out var s) || s.Decided == 0) return false;
+                if (recheckAfter > 0 && ++s.UsesSinceDecided > s.Interval)
+                {
+                    known[key] = new Stats { Interval = Math.Min(MaxRecheckInterval, 2 * s.Interval), Previous = s.Decided };
+                    return false;
+                }
+                return true;
+            }
         }
 
-        /// <summary>Records one call's wall time; decides once both sides have their samples.</summary>
-        public void Record(TKey key, bool usedB, long ticks)
+        /// <summary>Records one call's wall time; decides once both sides have their samples. A call that ran without all of its
+        /// threads (<paramref name="allThreads"/> false) is left out, up to <see cref="MaxSamples"/> of them a key.</summary>
+        public void Record(TKey key, bool usedB, long ticks, bool allThreads = true)
         {
             lock (gate)
             {
                 var s = known[key];
                 if (s.Decided > 0) return;
                 Interlocked.Increment(ref measuredCalls);
+                if (!allThreads && s.Incomplete++ < MaxSamples) return;
                 if (usedB) { s.B = Math.Min(s.B, ticks); s.BRuns++; }
                 else { s.A = Math.Min(s.A, ticks); s.ARuns++; }
                 s.Decided = Decide(s.A, s.ARuns, s.B, s.BRuns);
+                // A recheck that changed the decision: conditions are moving, so the next one comes as soon as the first did.
+                if (s.Decided > 0 && s.Previous > 0 && s.Decided != s.Previous) s.Interval = recheckAfter;
             }
         }
 
@@ -348,7 +383,12 @@ internal static unsafe class Gemm
 
     /// <summary>The thread count of each product size, one step of <see cref="ThreadStep"/>'s ladder at a time: fewer threads (A)
     /// or more (B), by <see cref="MeasuredChoice{TKey}"/>.</summary>
-    private static readonly MeasuredChoice<ThreadKey> ThreadRule = new();
+    private static readonly MeasuredChoice<ThreadKey> ThreadRule = new(recheckAfter: ThreadRecheckCalls);
+
+    /// <summary>Calls of a product after which its thread count is measured again (then twice as many, and so on): often enough
+    /// that a process whose first calls ran while cores were missing gets them back, rarely enough that the two sides' samples
+    /// (2 to 8 calls each, one of them the slower) cost a few percent at first and nothing in the long run.</summary>
+    internal const int ThreadRecheckCalls = 64;
 
     /// <summary>
     /// The thread ladder of a product worth splitting: one thread against all of them (<paramref name="first"/>) first; when all

@@ -351,6 +351,102 @@ public class GemmThreadRuleTests
     public void Decides_only_on_a_5_percent_difference_or_after_eight_ties(long a, int aRuns, long b, int bRuns, int expected) =>
         Assert.Equal(expected, Mlp.Kernels.Gemm.MeasuredChoice<int>.Decide(a, aRuns, b, bRuns));
 
+    [Fact]
+    public void A_call_that_ran_without_all_its_threads_is_not_a_sample_until_eight_such_calls()
+    {
+        var rule = new Mlp.Kernels.Gemm.MeasuredChoice<int>();
+        const int max = Mlp.Kernels.Gemm.MeasuredChoice<int>.MaxSamples;
+        rule.UseB(1); // a call asks which side to run before it records its time
+        rule.Record(1, usedB: false, 100);
+        rule.Record(1, usedB: false, 100);
+        // Two threads asked, one ran (the other core was away): as slow as one thread, and left out.
+        for (int i = 0; i < 3; i++) rule.Record(1, usedB: true, 100, allThreads: false);
+        Assert.False(rule.IsDecided(1));
+        Assert.Equal(long.MaxValue, rule.Minima(1).B);
+        // The cores are back: two threads win.
+        rule.Record(1, usedB: true, 55);
+        rule.Record(1, usedB: true, 56);
+        Assert.True(rule.IsDecided(1));
+        Assert.True(rule.UseB(1));
+
+        // A machine whose other cores stay away: after MaxSamples calls left out, such calls count, and one thread is kept.
+        rule.UseB(2);
+        rule.Record(2, usedB: false, 100);
+        rule.Record(2, usedB: false, 100);
+        for (int i = 0; i < max; i++) rule.Record(2, usedB: true, 120, allThreads: false);
+        Assert.False(rule.IsDecided(2));
+        rule.Record(2, usedB: true, 120, allThreads: false);
+        rule.Record(2, usedB: true, 121, allThreads: false);
+        Assert.True(rule.IsDecided(2));
+        Assert.False(rule.UseB(2));
+        Assert.Equal((100L, 120L), rule.Minima(2));
+    }
+
+    [Fact]
+    public void A_decision_with_a_recheck_is_measured_again_after_its_interval_twice_as_long_when_confirmed()
+    {
+        var rule = new Mlp.Kernels.Gemm.MeasuredChoice<int>(recheckAfter: 4);
+        void Measure(long a, long b)
+        {
+            while (!rule.IsDecided(7))
+            {
+                bool useB = rule.UseB(7);
+                rule.Record(7, useB, useB ? b : a);
+            }
+        }
+        Measure(100, 98);                       // a tie: one thread
+        Assert.False(rule.UseB(7));
+        int calls = 1;                          // Measure's last question found it decided: the first call to use it
+        while (rule.IsDecided(7)) calls++;
+        Assert.Equal(4, calls);                 // decided for 4 calls, the 5th measures again
+        Assert.Equal((long.MaxValue, long.MaxValue), rule.Minima(7));
+        Measure(100, 55);                       // the second core is there now
+        Assert.True(rule.UseB(7));
+        calls = 1;
+        while (rule.IsDecided(7)) calls++;
+        Assert.Equal(4, calls);                 // the recheck changed the decision: the next one comes as soon
+        Measure(100, 56);
+        calls = 1;
+        while (rule.IsDecided(7)) calls++;
+        Assert.Equal(8, calls);                 // confirmed: twice as long
+        Measure(100, 54);
+        calls = 1;
+        while (rule.IsDecided(7)) calls++;
+        Assert.Equal(16, calls);
+        // Without a recheck a decision stands.
+        var once = new Mlp.Kernels.Gemm.MeasuredChoice<int>();
+        once.UseB(7);
+        once.Record(7, false, 100); once.Record(7, false, 100); once.Record(7, true, 200); once.Record(7, true, 200);
+        for (int i = 0; i < 1000; i++) Assert.True(once.IsDecided(7));
+    }
+
+    [Fact]
+    public void A_thread_count_settled_while_a_core_was_away_is_measured_again_and_the_threads_come_back()
+    {
+        var rule = new Mlp.Kernels.Gemm.MeasuredChoice<Mlp.Kernels.Gemm.ThreadKey>(recheckAfter: Mlp.Kernels.Gemm.ThreadRecheckCalls);
+        var first = new Mlp.Kernels.Gemm.ThreadKey(SimdPath.Auto, false, new GemmPlan(16, 8, 3), 10000, 50, 784, true, true, 2);
+        int Settle(long oneThread, long twoThreads)
+        {
+            int settled, calls = 0;
+            while (Mlp.Kernels.Gemm.ThreadStep(rule, first, out settled) is { } step)
+            {
+                bool more = rule.UseB(step);
+                rule.Record(step, more, more ? twoThreads : oneThread);
+                Assert.True(++calls <= 2 * Mlp.Kernels.Gemm.MeasuredChoice<int>.MaxSamples);
+            }
+            return settled;
+        }
+        Assert.Equal(1, Settle(382, 376));       // the second core away: a tie, one thread
+        int calls = 1;                           // Settle's last ThreadStep was the first call on the decision
+        while (Mlp.Kernels.Gemm.ThreadStep(rule, first, out int n) is null)
+        {
+            Assert.Equal(1, n);
+            calls++;
+        }
+        Assert.Equal(Mlp.Kernels.Gemm.ThreadRecheckCalls, calls);
+        Assert.Equal(2, Settle(400, 210));       // measured again with both cores: two threads
+    }
+
     // The thread ladder driven by a product whose call on t threads takes times[t] ticks (the ladder's own calls are the
     // measurement): one thread against all first, then, while all win, halving for as long as the fewer threads are not 5 % slower.
     [Theory]
