@@ -287,9 +287,10 @@ internal static unsafe class Gemm
     /// measured on a 2-core Zen 5 VM, one process in four timed one thread against two while the second core was away (3.82
     /// against 3.76 ms, where two threads take ~2.1) and ran x_valid·w1 on one thread for the rest of its life. With
     /// <c>recheckAfter</c> (the thread count) a decision is also measured again after that many calls that used it, the interval
-    /// doubling each time it confirms the decision (up to 4096 calls) and starting over when it changes it, so a process is not held for its life to what its first calls saw (`--core-away`
-    /// in bench/Mlp.Benchmarks: x_valid·w1 settled on one thread while a real-time loop held the second core, and ran on two
-    /// again at the first recheck after the core came back, 3.5 → 1.8 ms a call, where the rule without rechecks stayed at 3.5).</para>
+    /// doubling each time a recheck confirms the decision (up to 4096 calls) and starting over when one changes it, so a process
+    /// is not held for its life to what its first calls saw (`--core-away` in bench/Mlp.Benchmarks: x_valid·w1 settled on one
+    /// thread while a real-time loop held the second core, and ran on two again at the first recheck after the core came back,
+    /// 3.5 → 1.9 ms a call, where the rule without rechecks stayed at 3.5).</para>
     /// </summary>
     internal sealed class MeasuredChoice<TKey>(int recheckAfter = 0) where TKey : notnull
     {
@@ -317,7 +318,7 @@ internal static unsafe class Gemm
 
         /// <summary>Whether the choice for this key is made. With <c>recheckAfter</c>, each call counts toward a decided key's
         /// recheck (callers ask once per product call), and the call that uses up the interval finds the key undecided: it is
-        /// measured again from scratch, and the next recheck waits twice as long.</summary>
+        /// measured again from scratch (see <see cref="Record"/> for when the next recheck comes).</summary>
         public bool IsDecided(TKey key)
         {
             lock (gate)
@@ -333,7 +334,9 @@ internal static unsafe class Gemm
         }
 
         /// <summary>Records one call's wall time; decides once both sides have their samples. A call that ran without all of its
-        /// threads (<paramref name="allThreads"/> false) is left out, up to <see cref="MaxSamples"/> of them a key.</summary>
+        /// threads (<paramref name="allThreads"/> false) is left out, up to <see cref="MaxSamples"/> of them a key. A recheck's
+        /// decision that confirms the one before waits twice as long for the next recheck; one that changes it, as long as the
+        /// first did.</summary>
         public void Record(TKey key, bool usedB, long ticks, bool allThreads = true)
         {
             lock (gate)
