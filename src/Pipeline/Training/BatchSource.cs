@@ -31,7 +31,8 @@ public sealed class Batch
 
     internal int[] LabelArray => labels;
 
-    /// <summary>Whether the dataset source gathered <see cref="X"/> for the training loop alone (no one else holds it).</summary>
+    /// <summary>Whether the source built <see cref="X"/> for the training loop alone (gathered from a dataset, or read from a
+    /// streamed view; no one else holds it), so the loop may give its array back after the step.</summary>
     internal bool Gathered { get; init; }
 }
 

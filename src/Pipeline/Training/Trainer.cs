@@ -163,7 +163,7 @@ public static class Trainer
             Buffers bufs = state.Buffers;
             OptimizerState os = state.OptimizerState;
             // Arrays this loop alone holds go back to the pool as soon as they are replaced (Storage.Release): the batch its
-            // own source gathered, and parameters and optimizer buffers made by a step of this epoch, which nobody else ever
+            // own source gathered or streamed (Batch.Gathered), and parameters and optimizer buffers made by a step of this epoch, which nobody else ever
             // sees (a state is handed out only at an epoch's end). Only with built-in layers, loss and optimizer, which keep
             // nothing of a step: a user's layer or optimizer might.
             bool release = RecyclesArrays(model, opt, options.Loss);

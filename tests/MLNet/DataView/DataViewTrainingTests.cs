@@ -36,6 +36,34 @@ public sealed class DataViewTrainingTests
     }
 
     [Fact]
+    public void Streamed_batches_given_back_after_their_step_train_bit_for_bit_as_copies_nobody_gives_back()
+    {
+        // Batches of 32 × 784 floats (100 KB) are large enough to be recycled: the training loop hands each streamed batch's
+        // array back to the pool after its step, and the reader's next batch takes it. Had one gone back while its step still
+        // read it, the first layer's output (784 wide, so of the batch's length) would take it and overwrite the rows the
+        // backward reads, and the weights would differ from training on copies of the same batches, which nobody gives back.
+        var rng = new Rng(5);
+        const int rows = 320, features = 784, batch = 32, epochs = 3;
+        var x = rng.Normal(rows, features);
+        var labels = Enumerable.Range(0, rows).Select(i => (int)(rng.NextUInt64() % 10)).ToArray();
+        var source = new DataViewBatchSource(DataViewBatchReader.Create(DatasetDataView.FromDataset(new Dataset(x, labels, "random")), DataViewColumns.Default), 64);
+        var model = Model.Perceptron(features, [features], 10);
+        var sgd = new Sgd(0.05f) { Momentum = 0.9f };
+        var options = new TrainingOptions(epochs, batch, 7);
+        var start = TrainingState.Start(model, sgd, 7);
+        // The source's epochs are fixed by epoch and seed: read each once more and keep copies of its batches.
+        var copies = Enumerable.Range(0, epochs)
+            .Select(e => source.Epoch(e, batch, options.Seed, 0).Select(b => new Batch(b.X.SelectRows(Enumerable.Range(0, b.Count).ToArray()), b.Labels.ToArray())).ToList())
+            .ToList();
+        Assert.All(copies, epoch => Assert.Equal(rows / batch, epoch.Count));
+
+        var streamed = Trainer.Fit(model, sgd, start, source, null, options, null, CancellationToken.None).State.Parameters;
+        var held = Trainer.Fit(model, sgd, start, BatchSource.From("copies", e => copies[e]), null, options, null, CancellationToken.None).State.Parameters;
+        Assert.True(streamed.BitwiseEquals(held));
+        Assert.False(streamed.BitwiseEquals(start.Parameters));
+    }
+
+    [Fact]
     public void Streamed_training_learns_separable_blobs_and_records_each_epoch()
     {
         var data = Blobs(400, 1);
