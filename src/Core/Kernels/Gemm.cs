@@ -289,9 +289,10 @@ internal static unsafe class Gemm
     /// cores can be taken for a while) is not a sample, up to <see cref="MaxSamples"/> such calls a key, after which they count:
     /// measured on a 2-core Zen 5 VM, one process in four timed one thread against two while the second core was away (3.82
     /// against 3.76 ms, where two threads take ~2.1) and ran x_valid·w1 on one thread for the rest of its life. With
-    /// <c>recheckAfter</c> (the thread count) a decision is also measured again after that many calls that used it, the interval
-    /// doubling each time a recheck confirms the decision (up to 4096 calls) and starting over when one changes it, so a process
-    /// is not held for its life to what its first calls saw (`--core-away` in bench/Mlp.Benchmarks: x_valid·w1 settled on one
+    /// <c>recheckAfter</c> (the thread count: <see cref="ThreadStep"/> asks <see cref="RecheckDue"/> for the step whose fewer
+    /// threads won) a decision is also measured again after that many calls that used it, the interval doubling each time a
+    /// recheck confirms the decision (up to 4096 calls) and starting over when one changes it, so a process is not held for
+    /// its life to what its first calls saw (`--core-away` in bench/Mlp.Benchmarks: x_valid·w1 settled on one
     /// thread while a real-time loop held the second core, and ran on two again at the first recheck after the core came back,
     /// 3.5 → 1.9 ms a call, where the rule without rechecks stayed at 3.5).</para>
     /// </summary>
@@ -319,19 +320,21 @@ internal static unsafe class Gemm
             }
         }
 
-        /// <summary>Whether the choice for this key is made. With <c>recheckAfter</c>, each call counts toward a decided key's
-        /// recheck (callers ask once per product call), and the call that uses up the interval finds the key undecided: it is
-        /// measured again from scratch (see <see cref="Record"/> for when the next recheck comes).</summary>
+        /// <summary>Whether the choice for this key is made.</summary>
         public bool IsDecided(TKey key)
+        {
+            lock (gate) return known.TryGetValue(key, out var s) && s.Decided > 0;
+        }
+
+        /// <summary>With <c>recheckAfter</c>: counts one call that used this key's decision, and once the interval is used up
+        /// makes the key undecided, to be measured again from scratch, and returns true (see <see cref="Record"/> for when the
+        /// next recheck comes). False for an undecided key, and always without <c>recheckAfter</c>.</summary>
+        public bool RecheckDue(TKey key)
         {
             lock (gate)
             {
-                if (!known.TryGetValue(key, out var s) || s.Decided == 0) return false;
-                if (recheckAfter > 0 && ++s.UsesSinceDecided > s.Interval)
-                {
-                    known[key] = new Stats { Interval = Math.Min(MaxRecheckInterval, 2 * s.Interval), Previous = s.Decided };
-                    return false;
-                }
+                if (recheckAfter <= 0 || !known.TryGetValue(key, out var s) || s.Decided == 0 || ++s.UsesSinceDecided <= s.Interval) return false;
+                known[key] = new Stats { Interval = Math.Min(MaxRecheckInterval, 2 * s.Interval), Previous = s.Decided };
                 return true;
             }
         }
@@ -391,9 +394,10 @@ internal static unsafe class Gemm
     /// or more (B), by <see cref="MeasuredChoice{TKey}"/>.</summary>
     private static readonly MeasuredChoice<ThreadKey> ThreadRule = new(recheckAfter: ThreadRecheckCalls);
 
-    /// <summary>Calls of a product after which its thread count is measured again (then twice as many, and so on): often enough
-    /// that a process whose first calls ran while cores were missing gets them back, rarely enough that the two sides' samples
-    /// (2 to 8 calls each, one of them the slower) cost a few percent at first and nothing in the long run.</summary>
+    /// <summary>Calls of a product after which a thread count held down by fewer threads winning is measured again (then twice
+    /// as many, and so on, while the rechecks confirm it): often enough that a process whose first calls ran while cores were
+    /// missing gets them back, rarely enough that a recheck's calls on more threads than pay (2 to 8, usually a tie) cost
+    /// nothing that shows.</summary>
     internal const int ThreadRecheckCalls = 64;
 
     /// <summary>
@@ -409,6 +413,7 @@ internal static unsafe class Gemm
     {
         var step = first;
         long fastest = long.MaxValue;
+        ThreadKey? heldDown = null; // the last step on the way whose fewer threads won: the decision that holds the count down
         while (rule.IsDecided(step))
         {
             bool more = rule.UseB(step);
@@ -416,11 +421,21 @@ internal static unsafe class Gemm
             fastest = Math.Min(fastest, Math.Min(fewerTicks, moreTicks));
             // The fewer threads tied this step's more but are over 5 % slower than the fastest count so far: keep the more.
             if (!more && step.Fewer > 1 && fewerTicks > 1.05 * fastest) more = true;
+            if (!more) heldDown = step;
             int winner = more ? step.Threads : step.Fewer;
             // On the first step (one thread against all) the ladder goes down only when all won; after it, only when the fewer did.
             bool down = step.Fewer == 1 ? more : !more;
             if (!down || winner / 2 < 2)
             {
+                // Settled. The step that holds the count down is measured again now and then (the rule's recheck): its fewer
+                // threads may have won while cores were away. Only that step: the recheck then runs the more threads, cheap
+                // where they are not needed, never one thread on a many-core machine settled on many; a count that no step
+                // holds down (all of the threads won) is never measured again.
+                if (heldDown is { } held && rule.RecheckDue(held))
+                {
+                    settled = 0;
+                    return held;
+                }
                 settled = winner;
                 return null;
             }

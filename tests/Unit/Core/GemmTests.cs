@@ -399,57 +399,86 @@ public class GemmThreadRuleTests
                 rule.Record(7, useB, useB ? b : a);
             }
         }
+        int UsesUntilRecheck()
+        {
+            int uses = 0;
+            while (!rule.RecheckDue(7)) uses++;
+            Assert.False(rule.IsDecided(7));    // due: measured again from scratch
+            Assert.Equal((long.MaxValue, long.MaxValue), rule.Minima(7));
+            return uses;
+        }
+        Assert.False(rule.RecheckDue(7));       // nothing decided, nothing to recheck
         Measure(100, 98);                       // a tie: one thread
         Assert.False(rule.UseB(7));
-        int calls = 1;                          // Measure's last question found it decided: the first call to use it
-        while (rule.IsDecided(7)) calls++;
-        Assert.Equal(4, calls);                 // decided for 4 calls, the 5th measures again
-        Assert.Equal((long.MaxValue, long.MaxValue), rule.Minima(7));
+        Assert.Equal(4, UsesUntilRecheck());    // decided for 4 calls, the 5th measures again
         Measure(100, 55);                       // the second core is there now
         Assert.True(rule.UseB(7));
-        calls = 1;
-        while (rule.IsDecided(7)) calls++;
-        Assert.Equal(4, calls);                 // the recheck changed the decision: the next one comes as soon
+        Assert.Equal(4, UsesUntilRecheck());    // the recheck changed the decision: the next one comes as soon
         Measure(100, 56);
-        calls = 1;
-        while (rule.IsDecided(7)) calls++;
-        Assert.Equal(8, calls);                 // confirmed: twice as long
+        Assert.Equal(8, UsesUntilRecheck());    // confirmed: twice as long
         Measure(100, 54);
-        calls = 1;
-        while (rule.IsDecided(7)) calls++;
-        Assert.Equal(16, calls);
+        Assert.Equal(16, UsesUntilRecheck());
         // Without a recheck a decision stands.
         var once = new Mlp.Kernels.Gemm.MeasuredChoice<int>();
         once.UseB(7);
         once.Record(7, false, 100); once.Record(7, false, 100); once.Record(7, true, 200); once.Record(7, true, 200);
-        for (int i = 0; i < 1000; i++) Assert.True(once.IsDecided(7));
+        for (int i = 0; i < 1000; i++) Assert.False(once.RecheckDue(7));
+        Assert.True(once.IsDecided(7));
+    }
+
+    // A product on `threads` cores whose call on t threads takes times(t) ticks, driven through the ladder with the rule's
+    // rechecks for `calls` calls; returns the thread count each call ran on.
+    private static List<int> DriveWithRechecks(Mlp.Kernels.Gemm.MeasuredChoice<Mlp.Kernels.Gemm.ThreadKey> rule, int threads, Func<int, long> times, int calls)
+    {
+        var first = new Mlp.Kernels.Gemm.ThreadKey(SimdPath.Auto, false, new GemmPlan(16, 8, 3), 10000, 50, 784, true, true, threads);
+        var ran = new List<int>();
+        for (int call = 0; call < calls; call++)
+        {
+            if (Mlp.Kernels.Gemm.ThreadStep(rule, first, out int settled) is { } step)
+            {
+                bool more = rule.UseB(step);
+                int t = more ? step.Threads : step.Fewer;
+                rule.Record(step, more, times(t));
+                ran.Add(t);
+            }
+            else ran.Add(settled);
+        }
+        return ran;
     }
 
     [Fact]
     public void A_thread_count_settled_while_a_core_was_away_is_measured_again_and_the_threads_come_back()
     {
         var rule = new Mlp.Kernels.Gemm.MeasuredChoice<Mlp.Kernels.Gemm.ThreadKey>(recheckAfter: Mlp.Kernels.Gemm.ThreadRecheckCalls);
-        var first = new Mlp.Kernels.Gemm.ThreadKey(SimdPath.Auto, false, new GemmPlan(16, 8, 3), 10000, 50, 784, true, true, 2);
-        int Settle(long oneThread, long twoThreads)
-        {
-            int settled, calls = 0;
-            while (Mlp.Kernels.Gemm.ThreadStep(rule, first, out settled) is { } step)
-            {
-                bool more = rule.UseB(step);
-                rule.Record(step, more, more ? twoThreads : oneThread);
-                Assert.True(++calls <= 2 * Mlp.Kernels.Gemm.MeasuredChoice<int>.MaxSamples);
-            }
-            return settled;
-        }
-        Assert.Equal(1, Settle(382, 376));       // the second core away: a tie, one thread
-        int calls = 1;                           // Settle's last ThreadStep was the first call on the decision
-        while (Mlp.Kernels.Gemm.ThreadStep(rule, first, out int n) is null)
-        {
-            Assert.Equal(1, n);
-            calls++;
-        }
-        Assert.Equal(Mlp.Kernels.Gemm.ThreadRecheckCalls, calls);
-        Assert.Equal(2, Settle(400, 210));       // measured again with both cores: two threads
+        // The second core away for the first 40 calls (two threads no faster than one), then back.
+        var away = DriveWithRechecks(rule, 2, t => t == 1 ? 382 : 376, 40);
+        Assert.Equal(1, away[^1]);
+        var back = DriveWithRechecks(rule, 2, t => t == 1 ? 400 : 210, 200);
+        int firstTwo = back.IndexOf(2);
+        Assert.InRange(firstTwo, 0, Mlp.Kernels.Gemm.ThreadRecheckCalls);   // measured again within the interval
+        Assert.All(back.Skip(firstTwo + 2 * Mlp.Kernels.Gemm.MeasuredChoice<int>.MaxSamples), t => Assert.Equal(2, t));
+        // Settled on two, all the threads there are: nothing holds the count down, so nothing is measured again.
+        Assert.All(DriveWithRechecks(rule, 2, t => t == 1 ? 400 : 210, 10000), t => Assert.Equal(2, t));
+    }
+
+    [Fact]
+    public void A_recheck_on_sixteen_cores_measures_only_the_step_that_held_the_count_down_never_one_thread()
+    {
+        // Memory-bound from 8 threads on (8 ties 16, 4 is slower than 8): the ladder settles on 8, held down by 8 beating 16.
+        long Times(int t) => t switch { 1 => 1600, 2 => 800, 4 => 400, _ => 205 };
+        var rule = new Mlp.Kernels.Gemm.MeasuredChoice<Mlp.Kernels.Gemm.ThreadKey>(recheckAfter: Mlp.Kernels.Gemm.ThreadRecheckCalls);
+        var settling = DriveWithRechecks(rule, 16, Times, 60);
+        Assert.Equal(8, settling[^1]);
+        // Thousands of calls later, the rechecks have run 8 against 16 again and again, and nothing below 8.
+        var later = DriveWithRechecks(rule, 16, Times, 5000);
+        Assert.Contains(16, later);
+        Assert.All(later, t => Assert.True(t >= 8, $"a recheck ran {t} threads"));
+        Assert.True(later.Count(t => t == 16) <= 8 * 2 * Mlp.Kernels.Gemm.MeasuredChoice<int>.MaxSamples, "rechecks must stay rare");
+        // Settled on all 16 (they beat 8 by more than 5 %): never measured again.
+        var all = new Mlp.Kernels.Gemm.MeasuredChoice<Mlp.Kernels.Gemm.ThreadKey>(recheckAfter: Mlp.Kernels.Gemm.ThreadRecheckCalls);
+        long Scales(int t) => 1600 / t;
+        var run = DriveWithRechecks(all, 16, Scales, 5000);
+        Assert.All(run.Skip(60), t => Assert.Equal(16, t));
     }
 
     // The thread ladder driven by a product whose call on t threads takes times[t] ticks (the ladder's own calls are the
