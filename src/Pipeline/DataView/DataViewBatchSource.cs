@@ -33,6 +33,8 @@ public sealed class DataViewBatchSource : BatchSource
     /// <inheritdoc/>
     public override string Description => $"column '{reader.FeatureColumn}'";
 
+    internal override bool MakesFreshBatches => true;
+
     /// <inheritdoc/>
     public override int? Features => reader.Features;
 

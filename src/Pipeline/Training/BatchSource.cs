@@ -51,6 +51,11 @@ public abstract class BatchSource
     /// <summary>What the data is, for messages (a file name, a column).</summary>
     public abstract string Description { get; }
 
+    /// <summary>Whether each batch this source's <see cref="Epoch"/> yields flagged <see cref="Batch.Gathered"/> is made anew for the
+    /// one loop that enumerates it, so the loop may give its array back after the step. Only the built-in sources: a user's
+    /// source may yield batches it keeps (even batches it took from a built-in source), which must never be given back.</summary>
+    internal virtual bool MakesFreshBatches => false;
+
     /// <summary>The number of features per row when known before reading, else null.</summary>
     public abstract int? Features { get; }
 
@@ -99,6 +104,8 @@ public abstract class BatchSource
         }
 
         public override string Description => data.Source;
+
+        internal override bool MakesFreshBatches => true;
 
         public override int? Features => data.Features;
 

@@ -64,6 +64,31 @@ public sealed class DataViewTrainingTests
     }
 
     [Fact]
+    public void Batches_a_user_keeps_from_a_built_in_source_are_never_given_back_by_the_loop()
+    {
+        // The user reads one streamed epoch once and trains on those same batches every epoch through their own source. The
+        // loop gives back only batches its own built-in source made for it: were these given back after their step in the
+        // first epoch, the first layer's outputs (784 wide, the batches' length) would take their arrays and the next epochs
+        // would read overwritten rows, and the weights would differ from training on copies.
+        var rng = new Rng(6);
+        const int rows = 320, features = 784, batch = 32;
+        var x = rng.Normal(rows, features);
+        var labels = Enumerable.Range(0, rows).Select(i => (int)(rng.NextUInt64() % 10)).ToArray();
+        var streamed = new DataViewBatchSource(DataViewBatchReader.Create(DatasetDataView.FromDataset(new Dataset(x, labels, "random")), DataViewColumns.Default), 64);
+        var kept = streamed.Epoch(0, batch, 7, 0).ToList();
+        var copies = kept.Select(b => new Batch(b.X.SelectRows(Enumerable.Range(0, b.Count).ToArray()), b.Labels.ToArray())).ToList();
+        var model = Model.Perceptron(features, [features], 10);
+        var sgd = new Sgd(0.05f) { Momentum = 0.9f };
+        var options = new TrainingOptions(3, batch, 7);
+        var start = TrainingState.Start(model, sgd, 7);
+
+        var fromKept = Trainer.Fit(model, sgd, start, BatchSource.From("kept", kept), null, options, null, CancellationToken.None).State.Parameters;
+        var fromCopies = Trainer.Fit(model, sgd, start, BatchSource.From("copies", copies), null, options, null, CancellationToken.None).State.Parameters;
+        Assert.True(fromKept.BitwiseEquals(fromCopies));
+        Assert.False(fromKept.BitwiseEquals(start.Parameters));
+    }
+
+    [Fact]
     public void Streamed_training_learns_separable_blobs_and_records_each_epoch()
     {
         var data = Blobs(400, 1);
