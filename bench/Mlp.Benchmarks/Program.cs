@@ -247,8 +247,9 @@ public static class Program
 
     // x_valid·w1 (10000×784·784×50) called by the measured rules (at least 640 times, and for twice `seconds` and 1.5 more),
     // while for its first `seconds` the last core is taken by a real-time busy loop (chrt -f 50, pinned with taskset; needs
-    // root), as when another tenant of a shared VM has it: the median and worst time of every 64 calls, so the thread count settled while the core was away shows, and whether it comes
-    // back. The loop times itself: under SCHED_FIFO on that core, a `timeout` would never get to run.
+    // root), as when another tenant of a shared VM has it: the median and worst time of every 64 calls, so the thread count
+    // settled while the core was away shows, and whether it comes back. The loop times itself: under SCHED_FIFO on that core,
+    // a `timeout` would never get to run.
     private static void CoreAway(double seconds)
     {
         int cores = Environment.ProcessorCount;

@@ -407,9 +407,11 @@ internal static unsafe class Gemm
     /// 4 threads each within 5 % of the last do not walk the product down to 4 when 4 is 8 % slower than 16). So a product bound
     /// by memory on a many-core machine runs on as many threads as still pay, not on every core, and no product runs slower for
     /// the machine having more of them. Returns the step still being measured (its call runs timed), or null once the count is
-    /// <paramref name="settled"/>. On two threads the ladder is the one step, one against two.
+    /// <paramref name="settled"/>. On two threads the ladder is the one step, one against two. A product's call counts toward
+    /// the recheck of the step holding its count down (<paramref name="productCall"/>); a report that only reads the count
+    /// does not.
     /// </summary>
-    internal static ThreadKey? ThreadStep(MeasuredChoice<ThreadKey> rule, ThreadKey first, out int settled)
+    internal static ThreadKey? ThreadStep(MeasuredChoice<ThreadKey> rule, ThreadKey first, out int settled, bool productCall = true)
     {
         var step = first;
         long fastest = long.MaxValue;
@@ -431,7 +433,7 @@ internal static unsafe class Gemm
                 // threads may have won while cores were away. Only that step: the recheck then runs the more threads, cheap
                 // where they are not needed, never one thread on a many-core machine settled on many; a count that no step
                 // holds down (all of the threads won) is never measured again.
-                if (heldDown is { } held && rule.RecheckDue(held))
+                if (productCall && heldDown is { } held && rule.RecheckDue(held))
                 {
                     settled = 0;
                     return held;
@@ -488,7 +490,7 @@ internal static unsafe class Gemm
         .. ThreadRule.Report().Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Threads : r.Key.Fewer)} thread(s) ({r.Key.Fewer}: {r.AMs} ms, {r.Key.Threads}: {r.BMs} ms)"),
         // Where a ladder (more than two threads) has settled, the count it runs on.
         .. ThreadRule.Report().Where(r => r.Key.Fewer == 1 && r.Key.Threads > 2)
-            .Select(r => ThreadStep(ThreadRule, r.Key, out int n) is null ? $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: runs on {n} of {r.Key.Threads} threads" : null)
+            .Select(r => ThreadStep(ThreadRule, r.Key, out int n, productCall: false) is null ? $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: runs on {n} of {r.Key.Threads} threads" : null)
             .OfType<string>(),
         .. OrientationRule.Report().Concat(TileRule.Report()).Concat(PrefetchRule.Report()).Select(r => $"m{r.Key.M} n{r.Key.N} k{r.Key.K}: {(r.B ? r.Key.Other : r.Key.Picked)} (trial's {r.Key.Picked}: {r.AMs} ms, {r.Key.Other}: {r.BMs} ms, {r.Key.Threads} threads)"),
     ];

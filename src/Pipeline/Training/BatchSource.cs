@@ -30,10 +30,6 @@ public sealed class Batch
     public int Count => labels.Length;
 
     internal int[] LabelArray => labels;
-
-    /// <summary>Whether the source built <see cref="X"/> for the training loop alone (gathered from a dataset, or read from a
-    /// streamed view; no one else holds it), so the loop may give its array back after the step.</summary>
-    internal bool Gathered { get; init; }
 }
 
 /// <summary>
@@ -51,9 +47,10 @@ public abstract class BatchSource
     /// <summary>What the data is, for messages (a file name, a column).</summary>
     public abstract string Description { get; }
 
-    /// <summary>Whether each batch this source's <see cref="Epoch"/> yields flagged <see cref="Batch.Gathered"/> is made anew for the
-    /// one loop that enumerates it, so the loop may give its array back after the step. Only the built-in sources: a user's
-    /// source may yield batches it keeps (even batches it took from a built-in source), which must never be given back.</summary>
+    /// <summary>Whether every batch this source's <see cref="Epoch"/> yields is made anew for the one loop that enumerates it
+    /// (gathered from a dataset, or read from a streamed view; no one else holds it), so the loop may give its array back after
+    /// the step. Only the built-in sources: a user's source may yield batches it keeps (even batches it took from a built-in
+    /// source), which must never be given back.</summary>
     internal virtual bool MakesFreshBatches => false;
 
     /// <summary>The number of features per row when known before reading, else null.</summary>
@@ -151,7 +148,7 @@ public abstract class BatchSource
         {
             var batchLabels = new int[idx.Length];
             for (int i = 0; i < idx.Length; i++) batchLabels[i] = labels[idx[i]];
-            return new Batch(data.X.SelectRows(idx), batchLabels) { Gathered = true };
+            return new Batch(data.X.SelectRows(idx), batchLabels);
         }
     }
 

@@ -163,10 +163,10 @@ public static class Trainer
             Buffers bufs = state.Buffers;
             OptimizerState os = state.OptimizerState;
             // Arrays this loop alone holds go back to the pool as soon as they are replaced (Storage.Release): the batch its
-            // own built-in source gathered or streamed for it (Batch.Gathered, BatchSource.MakesFreshBatches; never a batch a
-            // user's source yields, which the user may keep), and parameters and optimizer buffers made by a step of this
-            // epoch, which nobody else ever sees (a state is handed out only at an epoch's end). Only with built-in layers, loss
-            // and optimizer, which keep nothing of a step: a user's layer or optimizer might.
+            // own built-in source gathered or streamed for it (BatchSource.MakesFreshBatches; never a batch a user's source
+            // yields, which the user may keep), and parameters and optimizer buffers made by a step of this epoch, which nobody
+            // else ever sees (a state is handed out only at an epoch's end). Only with built-in layers, loss and optimizer,
+            // which keep nothing of a step: a user's layer or optimizer might.
             bool release = RecyclesArrays(model, opt, options.Loss);
             bool handedOut = true; // p and os came from a state the caller holds
             double lossSum = state.EpochLossSum;
@@ -182,7 +182,7 @@ public static class Trainer
                     var r = Step(model, opt, options.Loss, p, bufs, os, batch.X, batch.LabelArray, ForwardMode.ForStep(options.Seed, epoch, s));
                     if (release)
                     {
-                        if (batch.Gathered && train.MakesFreshBatches) Storage.Release(batch.X.Data);
+                        if (train.MakesFreshBatches) Storage.Release(batch.X.Data);
                         if (!handedOut)
                         {
                             ReleaseReplaced(p, r.Parameters);
